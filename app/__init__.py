@@ -1,0 +1,1 @@
+"""Spoorwijzer: an API for re-integration work under the Wet verbetering poortwachter."""

@@ -1,0 +1,198 @@
+"""The obligation table of domain section 2: who, on what legal basis, due and opening when."""
+
+from datetime import date, timedelta
+
+from app.poortwachter.clock import SickClock
+from app.poortwachter.workdays import first_working_day_on_or_after
+
+OBLIGATION_TITLES: dict[str, str] = {
+    "probleemanalyse": "Probleemanalyse",
+    "plan_van_aanpak": "Plan van aanpak",
+    "casemanager": "Aanwijzing casemanager",
+    "voortgangsgesprek": "Voortgangsgesprek",
+    "bijstelling_plan_van_aanpak": "Bijstelling plan van aanpak",
+    "ziekmelding_uwv": "Ziekmelding bij UWV (42e-weeksmelding)",
+    "eerstejaarsevaluatie": "Eerstejaarsevaluatie",
+    "start_spoor_2": "Start re-integratie tweede spoor",
+    "voortgangsrapportage": "Maandelijkse voortgangsrapportage",
+    "actueel_oordeel": "Actueel oordeel bedrijfsarts",
+    "eindevaluatie": "Eindevaluatie",
+    "reintegratieverslag": "Re-integratieverslag",
+    "wia_kennisgeving": "Kennisgeving WIA-aanvraag (UWV)",
+    "wia_aanvraag": "Aanvraag WIA-uitkering",
+}
+
+# Articles are cited only as far as they are certain; "Regeling procesgang" is the Regeling procesgang
+# eerste en tweede ziektejaar. The voortgangsgesprek rhythm and the monthly report come from UWV practice.
+OBLIGATION_LEGAL_BASIS: dict[str, str] = {
+    "probleemanalyse": "Regeling procesgang art. 2",
+    "plan_van_aanpak": "Regeling procesgang art. 4",
+    "casemanager": "Regeling procesgang art. 4",
+    "voortgangsgesprek": "Regeling procesgang art. 4; Werkwijzer Poortwachter",
+    "bijstelling_plan_van_aanpak": "Regeling procesgang art. 4",
+    "ziekmelding_uwv": "Ziektewet art. 38 lid 2",
+    "eerstejaarsevaluatie": "Regeling procesgang; Werkwijzer Poortwachter",
+    "start_spoor_2": "BW 7:658a lid 1",
+    "voortgangsrapportage": "BW 7:658a; Beoordelingskader Poortwachter",
+    "actueel_oordeel": "WIA art. 25 lid 2; Regeling procesgang",
+    "eindevaluatie": "WIA art. 25 lid 2; Regeling procesgang",
+    "reintegratieverslag": "WIA art. 25 lid 2",
+    "wia_kennisgeving": "WIA art. 64",
+    "wia_aanvraag": "WIA art. 64 lid 3",
+}
+
+# The accountable party first; an obligation is listed under each of them.
+OBLIGATION_PARTIES: dict[str, tuple[str, ...]] = {
+    "probleemanalyse": ("bedrijfsarts", "werkgever"),
+    "plan_van_aanpak": ("werkgever", "werknemer"),
+    "casemanager": ("werkgever",),
+    "voortgangsgesprek": ("werkgever", "werknemer"),
+    "bijstelling_plan_van_aanpak": ("werkgever", "werknemer"),
+    "ziekmelding_uwv": ("werkgever",),
+    "eerstejaarsevaluatie": ("werkgever", "werknemer"),
+    "start_spoor_2": ("werkgever", "reintegratiebureau"),
+    "voortgangsrapportage": ("reintegratiebureau",),
+    "actueel_oordeel": ("bedrijfsarts",),
+    "eindevaluatie": ("werkgever", "werknemer"),
+    "reintegratieverslag": ("werkgever",),
+    "wia_kennisgeving": ("uwv",),
+    "wia_aanvraag": ("werknemer",),
+}
+
+# Offsets on the sick-day clock (counted-day indexes, 0-based) and in days.
+PROBLEEMANALYSE_DUE = 41  # end of week 6
+PLAN_VAN_AANPAK_AFTER = 14
+VOORTGANGSGESPREK_AFTER = 42
+BIJSTELLING_AFTER = 14
+ZIEKMELDING_WINDOW = 287
+ZIEKMELDING_DUE = 294  # end of week 42
+EERSTEJAARSEVALUATIE_WINDOW = 315
+EERSTEJAARSEVALUATIE_DUE = 363  # end of week 52
+START_SPOOR_2_AFTER = 42
+EINDFASE_WINDOW = 602
+EINDFASE_BEFORE_END = 91  # calendar days before E'
+WIA_WINDOW = 616
+WIA_KENNISGEVING_DUE = 622  # end of week 89
+WIA_AANVRAAG_BEFORE_END = 77  # calendar days before E', WIA 64(3): eleven weeks
+SAMENTELLING_SUSPENSION_DAYS = 28
+
+
+def due_probleemanalyse(clock: SickClock) -> date:
+    """Uiterlijk in week 6."""
+    return clock.sickday(PROBLEEMANALYSE_DUE)
+
+
+def due_plan_van_aanpak(clock: SickClock, probleemanalyse_on: date | None) -> date:
+    """Probleemanalyse + 14 counted days; without one, projected from its due date."""
+    base = probleemanalyse_on if probleemanalyse_on is not None else due_probleemanalyse(clock)
+    return clock.after(base, PLAN_VAN_AANPAK_AFTER)
+
+
+def due_casemanager(clock: SickClock, probleemanalyse_on: date | None) -> date:
+    """The casemanager is appointed in the plan van aanpak: same due date."""
+    return due_plan_van_aanpak(clock, probleemanalyse_on)
+
+
+def due_voortgangsgesprek(
+    clock: SickClock,
+    last_gesprek_on: date | None,
+    plan_van_aanpak_on: date | None,
+    probleemanalyse_on: date | None,
+) -> date:
+    """The next gesprek: 42 counted days after the latest one, the plan van aanpak, or its (projected) due."""
+    if last_gesprek_on is not None:
+        base = last_gesprek_on
+    elif plan_van_aanpak_on is not None:
+        base = plan_van_aanpak_on
+    else:
+        base = due_plan_van_aanpak(clock, probleemanalyse_on)
+    return clock.after(base, VOORTGANGSGESPREK_AFTER)
+
+
+def due_bijstelling_plan_van_aanpak(clock: SickClock, advice_on: date) -> date:
+    """A bijstellingsadvies + 14 counted days."""
+    return clock.after(advice_on, BIJSTELLING_AFTER)
+
+
+def window_ziekmelding_uwv(clock: SickClock) -> date:
+    return clock.sickday(ZIEKMELDING_WINDOW)
+
+
+def due_ziekmelding_uwv(clock: SickClock) -> date:
+    """Uiterlijk in week 42 (the exact date; weekends and holidays do not move it)."""
+    return clock.sickday(ZIEKMELDING_DUE)
+
+
+def ziekmelding_overdue_after(due_on: date) -> date:
+    """The 42e-weeksmelding is overdue only after the first working day on or after its due date."""
+    return first_working_day_on_or_after(due_on)
+
+
+def window_eerstejaarsevaluatie(clock: SickClock) -> date:
+    return clock.sickday(EERSTEJAARSEVALUATIE_WINDOW)
+
+
+def due_eerstejaarsevaluatie(clock: SickClock) -> date:
+    """Uiterlijk in week 52."""
+    return clock.sickday(EERSTEJAARSEVALUATIE_DUE)
+
+
+def due_start_spoor_2(clock: SickClock, eerstejaarsevaluatie_on: date | None) -> date:
+    """Eerstejaarsevaluatie + 42 counted days; without one, its due date + 42 (sickday(405))."""
+    if eerstejaarsevaluatie_on is None:
+        return clock.after(due_eerstejaarsevaluatie(clock), START_SPOOR_2_AFTER)
+    return clock.after(eerstejaarsevaluatie_on, START_SPOOR_2_AFTER)
+
+
+def window_start_spoor_2(clock: SickClock, eerstejaarsevaluatie_on: date | None) -> date:
+    """Opens with the eerstejaarsevaluatie, or once its due date has passed (the day after)."""
+    if eerstejaarsevaluatie_on is not None:
+        return eerstejaarsevaluatie_on
+    return due_eerstejaarsevaluatie(clock) + timedelta(days=1)
+
+
+def first_of_next_month(year: int, month: int) -> date:
+    return date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+
+
+def month_end(year: int, month: int) -> date:
+    return first_of_next_month(year, month) - timedelta(days=1)
+
+
+def due_voortgangsrapportage(year: int, month: int, grace_days: int = 14) -> date:
+    """Month end + the grace setting, in calendar days."""
+    return date.fromordinal(first_of_next_month(year, month).toordinal() - 1 + grace_days)
+
+
+def window_voortgangsrapportage(year: int, month: int) -> date:
+    """The day after the month ends: a running month cannot be reported yet."""
+    return first_of_next_month(year, month)
+
+
+def window_eindfase(clock: SickClock) -> date:
+    """Window of actueel oordeel, eindevaluatie and re-integratieverslag."""
+    return clock.sickday(EINDFASE_WINDOW)
+
+
+def due_eindevaluatie(wachttijd_end_on: date) -> date:
+    """E' - 91 calendar days; also the due date of actueel oordeel and re-integratieverslag."""
+    return wachttijd_end_on - timedelta(days=EINDFASE_BEFORE_END)
+
+
+due_actueel_oordeel = due_eindevaluatie
+due_reintegratieverslag = due_eindevaluatie
+
+
+def window_wia(clock: SickClock) -> date:
+    """Window of the WIA kennisgeving and aanvraag."""
+    return clock.sickday(WIA_WINDOW)
+
+
+def due_wia_kennisgeving(clock: SickClock) -> date:
+    """Uiterlijk in week 89 (fixed on the clock, not moved by a verlenging)."""
+    return clock.sickday(WIA_KENNISGEVING_DUE)
+
+
+def due_wia_aanvraag(wachttijd_end_on: date) -> date:
+    """E' - 77 calendar days: eleven weeks before the end of the wachttijd."""
+    return wachttijd_end_on - timedelta(days=WIA_AANVRAAG_BEFORE_END)
