@@ -1,0 +1,46 @@
+"""Wire shapes of the audit log, the access log and the change feed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from app.core.schemas import ReadModel
+
+
+class AuditEntryRead(ReadModel):
+    id: int
+    at: datetime
+    actor_organization_id: uuid.UUID | None
+    actor_key_id: uuid.UUID | None
+    action: str
+    entity_type: str
+    entity_id: uuid.UUID
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class AccessEntryRead(ReadModel):
+    id: int
+    at: datetime
+    actor_organization_id: uuid.UUID
+    actor_key_id: uuid.UUID
+    what: str = Field(description="What was read: `medical_status` or `bsn`")
+    path: str
+
+
+class EventRead(ReadModel):
+    type: str = Field(description="`<entity_type>.<action>`, e.g. `case.created`")
+    entity_type: str
+    entity_id: uuid.UUID
+    case_id: uuid.UUID | None
+    occurred_at: datetime
+
+
+class EventPage(ReadModel):
+    items: list[EventRead]
+    next_cursor: str = Field(description="Pass as `after` to continue; also when `items` is empty, to poll")
+    has_more: bool

@@ -1,0 +1,82 @@
+"""Recording changes (audit row + feed event) and reads of personal data, in the caller's transaction."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.models import AccessEntry, AuditEntry, Event
+from app.auth.principal import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class CaseParties:
+    """The organizations that see a case: who may see its audit rows and events."""
+
+    case_id: uuid.UUID
+    bureau_id: uuid.UUID
+    employer_id: uuid.UUID
+    arbodienst_id: uuid.UUID | None
+
+
+def record_change(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID,
+    case: CaseParties | None = None,
+    organization_id: uuid.UUID | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    employer_may_see: bool = True,
+    arbodienst_may_see: bool = True,
+) -> None:
+    """Add an audit row and a change-feed event; they commit with the change or not at all.
+
+    `before`/`after` must be the public (read) shapes: never a secret, never a full BSN.
+    """
+    session.add(
+        AuditEntry(
+            bureau_id=case.bureau_id if case else None,
+            case_id=case.case_id if case else None,
+            actor_organization_id=principal.organization_id if principal else None,
+            actor_key_id=principal.key_id if principal else None,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
+    )
+    session.add(
+        Event(
+            type=f"{entity_type}.{action}",
+            entity_type=entity_type,
+            entity_id=entity_id,
+            case_id=case.case_id if case else None,
+            organization_id=organization_id,
+            bureau_id=case.bureau_id if case else None,
+            employer_id=case.employer_id if case else None,
+            arbodienst_id=case.arbodienst_id if case else None,
+            visible_to_employer=employer_may_see,
+            visible_to_arbodienst=arbodienst_may_see,
+        )
+    )
+
+
+def record_access(session: AsyncSession, principal: Principal, case: CaseParties, *, what: str, path: str) -> None:
+    session.add(
+        AccessEntry(
+            bureau_id=case.bureau_id,
+            case_id=case.case_id,
+            actor_organization_id=principal.organization_id,
+            actor_key_id=principal.key_id,
+            what=what,
+            path=path[:300],
+        )
+    )

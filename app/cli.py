@@ -1,0 +1,222 @@
+"""Operator CLI: run the service, migrate, manage organizations and API keys, load demo data.
+
+Every command prints JSON on stdout (except `run`), so scripts can read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.auth.keys import hash_secret, new_secret
+from app.auth.models import ApiKey
+from app.core.db import database_url, make_engine, make_sessionmaker
+from app.core.settings import PROJECT_ROOT, Settings, get_settings
+from app.organizations.models import Organization, OrganizationKind
+
+
+def _print(data: Any) -> None:
+    print(json.dumps(data, indent=2, default=str))
+
+
+def migrate(url: str) -> None:
+    """Bring the database to the newest schema (alembic upgrade head)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = url
+    config.attributes["configure_logging"] = False
+    command.upgrade(config, "head")
+
+
+def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    async def runner() -> Any:
+        engine = make_engine(database_url(settings), settings)
+        sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(engine)
+        try:
+            async with sessionmaker() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(runner())
+
+
+async def create_organization(
+    session: AsyncSession, kind: OrganizationKind, name: str, kvk: str | None
+) -> Organization:
+    org = Organization(id=uuid.uuid4(), kind=kind, name=name, kvk=kvk)
+    session.add(org)
+    await session.flush()
+    await session.refresh(org)
+    return org
+
+
+async def create_key(session: AsyncSession, org_id: uuid.UUID, name: str) -> tuple[ApiKey, str]:
+    if await session.get(Organization, org_id) is None:
+        raise SystemExit(f"no organization {org_id}")
+    secret = new_secret()
+    key = ApiKey(id=uuid.uuid4(), organization_id=org_id, name=name, prefix=secret[:8], key_hash=hash_secret(secret))
+    session.add(key)
+    await session.flush()
+    await session.refresh(key)
+    return key, secret
+
+
+def _org_json(org: Organization) -> dict[str, Any]:
+    return {
+        "id": org.id,
+        "kind": org.kind.value,
+        "name": org.name,
+        "kvk": org.kvk,
+        "created_at": org.created_at,
+    }
+
+
+def _key_json(key: ApiKey, secret: str | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": key.id,
+        "organization_id": key.organization_id,
+        "name": key.name,
+        "prefix": key.prefix,
+        "created_at": key.created_at,
+        "revoked_at": key.revoked_at,
+    }
+    if secret is not None:
+        data["key"] = secret
+    return data
+
+
+async def _demo(session: AsyncSession) -> dict[str, Any]:
+    from app.demo import load_demo
+
+    result: dict[str, Any] = await load_demo(session, create_organization, create_key)
+    return result
+
+
+def run(settings: Settings) -> None:
+    """Start the API: the embedded PostgreSQL when no DATABASE_URL is set, migrations, then uvicorn."""
+    import uvicorn
+
+    url = database_url(settings)
+    migrate(url)
+    # Workers are separate processes: hand them the resolved URL instead of starting PostgreSQL again.
+    os.environ["DATABASE_URL"] = url
+    if settings.demo_data:
+        _print(_with_session(get_settings_fresh(), _demo))
+    base = f"http://{settings.host}:{settings.port}"
+    print(
+        f"Spoorwijzer on {base} (API docs: {base}/docs)\n"
+        "First API key: spoorwijzer org create --kind reintegratiebureau --name 'My bureau', then\n"
+        "               spoorwijzer key create --org <id> --name 'back office'   (or `make demo`)",
+        flush=True,
+    )
+    uvicorn.run(
+        "app.asgi:app",
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=settings.log_level,
+        proxy_headers=False,
+        timeout_graceful_shutdown=20,
+    )
+
+
+def get_settings_fresh() -> Settings:
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="spoorwijzer", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="serve the API (embedded PostgreSQL when DATABASE_URL is unset)")
+    commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("demo", help="create demo organizations, keys and cases; prints the keys")
+
+    org = commands.add_parser("org", help="organizations").add_subparsers(dest="action", required=True)
+    org_create = org.add_parser("create", help="create an organization")
+    org_create.add_argument("--kind", required=True, choices=[k.value for k in OrganizationKind])
+    org_create.add_argument("--name", required=True)
+    org_create.add_argument("--kvk")
+    org.add_parser("list", help="list organizations")
+
+    key = commands.add_parser("key", help="API keys").add_subparsers(dest="action", required=True)
+    key_create = key.add_parser("create", help="create an API key; its secret is printed once")
+    key_create.add_argument("--org", required=True, type=uuid.UUID)
+    key_create.add_argument("--name", required=True)
+    key_revoke = key.add_parser("revoke", help="revoke an API key")
+    key_revoke.add_argument("--id", required=True, type=uuid.UUID)
+    key.add_parser("list", help="list API keys (never their secrets)")
+
+    args = parser.parse_args(argv)
+    settings = get_settings()
+
+    if args.command == "run":
+        run(settings)
+    elif args.command == "migrate":
+        migrate(database_url(settings))
+        _print({"migrated": True})
+    elif args.command == "demo":
+        migrate(database_url(settings))
+        _print(_with_session(settings, _demo))
+    elif args.command == "org" and args.action == "create":
+        if args.kvk is not None and not (len(args.kvk) == 8 and args.kvk.isdigit()):
+            parser.error("--kvk must be 8 digits")
+        kind = OrganizationKind(args.kind)
+        _print(_with_session(settings, lambda s: _created_org(s, kind, args.name, args.kvk)))
+    elif args.command == "org" and args.action == "list":
+        _print(_with_session(settings, _list_orgs))
+    elif args.command == "key" and args.action == "create":
+        _print(_with_session(settings, lambda s: _created_key(s, args.org, args.name)))
+    elif args.command == "key" and args.action == "revoke":
+        _print(_with_session(settings, lambda s: _revoke_key(s, args.id)))
+    elif args.command == "key" and args.action == "list":
+        _print(_with_session(settings, _list_keys))
+
+
+async def _created_org(session: AsyncSession, kind: OrganizationKind, name: str, kvk: str | None) -> dict[str, Any]:
+    return _org_json(await create_organization(session, kind, name, kvk))
+
+
+async def _created_key(session: AsyncSession, org_id: uuid.UUID, name: str) -> dict[str, Any]:
+    key, secret = await create_key(session, org_id, name)
+    return _key_json(key, secret)
+
+
+async def _list_orgs(session: AsyncSession) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(Organization).order_by(Organization.created_at))
+    return [_org_json(o) for o in rows]
+
+
+async def _list_keys(session: AsyncSession) -> list[dict[str, Any]]:
+    rows = await session.scalars(select(ApiKey).order_by(ApiKey.created_at))
+    return [_key_json(k) for k in rows]
+
+
+async def _revoke_key(session: AsyncSession, key_id: uuid.UUID) -> dict[str, Any]:
+    key = await session.get(ApiKey, key_id)
+    if key is None:
+        raise SystemExit(f"no API key {key_id}")
+    if key.revoked_at is None:
+        await session.execute(update(ApiKey).where(ApiKey.id == key_id).values(revoked_at=datetime.now(UTC)))
+        await session.refresh(key)
+    return _key_json(key)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,217 @@
+"""Every error as RFC 9457 problem+json: domain exceptions, validation, HTTP errors and the unexpected."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_BASE = "https://spoorwijzer.nl/problems/"
+
+
+class FieldError(BaseModel):
+    """One invalid input field."""
+
+    field: str = Field(description="Dotted path of the field, e.g. `employee.bsn` or `absence_periods.1`")
+    location: str = Field(description="`body`, `query`, `path` or `header`")
+    message: str
+    type: str = Field(description="Machine-readable error kind, e.g. `missing`, `value_error`")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    model_config = ConfigDict(extra="allow", json_schema_serialization_defaults_required=True)
+
+    type: str = Field(default="about:blank", description="URI identifying the kind of problem")
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[FieldError] | None = Field(default=None, description="Present on 422: each invalid field")
+
+
+class ProblemError(Exception):
+    """Raised by services and routers; rendered as problem+json."""
+
+    status = 400
+    title = "Bad Request"
+    slug: str | None = None
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: list[FieldError] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+        self.extra = extra
+
+
+class NotFound(ProblemError):
+    status, title, slug = 404, "Not Found", "not-found"
+
+
+class Unauthorized(ProblemError):
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+
+
+class Forbidden(ProblemError):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class Conflict(ProblemError):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class PreconditionFailed(ProblemError):
+    status, title, slug = 412, "Precondition Failed", "stale-version"
+
+
+class PreconditionRequired(ProblemError):
+    status, title, slug = 428, "Precondition Required", "if-match-required"
+
+
+class Unprocessable(ProblemError):
+    status, title, slug = 422, "Unprocessable Content", "validation"
+
+    def __init__(self, detail: str, *, field: str | None = None, location: str = "body", **extra: Any) -> None:
+        errors = [FieldError(field=field, location=location, message=detail, type="value_error")] if field else None
+        super().__init__(detail, errors=errors, **extra)
+
+
+class ServiceUnavailable(ProblemError):
+    status, title, slug = 503, "Service Unavailable", "database-unavailable"
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    title: str,
+    *,
+    detail: str | None = None,
+    slug: str | None = None,
+    errors: list[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug if slug else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    if errors is not None:
+        body["errors"] = [e.model_dump() for e in errors]
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[FieldError]:
+    out = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        location = loc[0] if loc else "body"
+        path = ".".join(loc[1:]) or location
+        message = str(err.get("msg", "invalid"))
+        # Pydantic prefixes messages of custom validators; the rule's own words read better.
+        message = message.removeprefix("Value error, ")
+        out.append(FieldError(field=path, location=location, message=message, type=str(err.get("type"))))
+    return out
+
+
+_HTTP_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def on_problem(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ProblemError)
+        return problem_response(
+            request,
+            exc.status,
+            exc.title,
+            detail=exc.detail,
+            slug=exc.slug,
+            errors=exc.errors,
+            headers=exc.headers,
+            extra=exc.extra,
+        )
+
+    async def on_validation(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            return problem_response(
+                request,
+                400,
+                "Bad Request",
+                detail="The request body is not valid JSON.",
+                slug="malformed-json",
+            )
+        errors = _field_errors(exc)
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
+        return problem_response(request, 422, "Unprocessable Content", detail=detail, slug="validation", errors=errors)
+
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        title = _HTTP_TITLES.get(exc.status_code, "Error")
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+        if exc.status_code == 404:
+            detail = "No such resource."
+        headers = dict(exc.headers) if exc.headers else None
+        return problem_response(request, exc.status_code, title, detail=detail, headers=headers)
+
+    async def on_database_down(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return problem_response(
+            request,
+            503,
+            "Service Unavailable",
+            detail="The database is not reachable; nothing was changed. Retry later.",
+            slug="database-unavailable",
+            headers={"Retry-After": "5"},
+        )
+
+    async def on_db_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DBAPIError)
+        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+            return await on_database_down(request, exc)
+        return await on_unexpected(request, exc)
+
+    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(request, 500, "Internal Server Error", detail="An unexpected error occurred.")
+
+    app.add_exception_handler(ProblemError, on_problem)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(DBAPIError, on_db_error)
+    app.add_exception_handler(PoolTimeoutError, on_database_down)
+    app.add_exception_handler(ConnectionError, on_database_down)
+    app.add_exception_handler(TimeoutError, on_database_down)
+    app.add_exception_handler(Exception, on_unexpected)

@@ -1,0 +1,132 @@
+"""Pure ASGI middleware: request ids, request body limits and content types."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
+
+_JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+async def _send_problem(send: Send, scope: Scope, status: int, title: str, detail: str, slug: str) -> None:
+    body = json.dumps(
+        {
+            "type": PROBLEM_BASE + slug,
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": scope["path"],
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class RequestGuard:
+    """Refuse bodies that are too large (413) or not JSON (415) before any handler reads them."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            await _send_problem(
+                send,
+                scope,
+                413,
+                "Content Too Large",
+                f"Request bodies are limited to {self.max_body_bytes} bytes.",
+                "body-too-large",
+            )
+            return
+        has_body = (length is not None and length != b"0") or b"transfer-encoding" in headers
+        content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+        if has_body and content_type not in _JSON_TYPES:
+            await _send_problem(
+                send,
+                scope,
+                415,
+                "Unsupported Media Type",
+                "Send the request body as application/json.",
+                "unsupported-media-type",
+            )
+            return
+
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await _send_problem(
+                    send,
+                    scope,
+                    413,
+                    "Content Too Large",
+                    f"Request bodies are limited to {self.max_body_bytes} bytes.",
+                    "body-too-large",
+                )
+
+
+class RequestId:
+    """Give every request an id (or keep a sane one the client sent) and answer it as X-Request-ID."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        sent = dict(scope["headers"]).get(b"x-request-id", b"")
+        request_id = sent.decode("latin-1") if 0 < len(sent) <= 100 and sent.isascii() and sent.isalnum() else ""
+        request_id = request_id or uuid.uuid4().hex
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)

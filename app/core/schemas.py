@@ -1,0 +1,48 @@
+"""Base models: inputs reject unknown fields and NUL bytes; reads mark every field required in the spec."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+
+def _reject_nul(value: Any) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("text may not contain NUL characters")
+    elif isinstance(value, dict):
+        for item in value.values():
+            _reject_nul(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _reject_nul(item)
+
+
+class InputModel(BaseModel):
+    """A request body: unknown fields are an error (422), never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_bytes(cls, data: Any) -> Any:
+        # PostgreSQL cannot store NUL in text; refuse it here as bad input instead of failing later.
+        _reject_nul(data)
+        return data
+
+
+class ReadModel(BaseModel):
+    """A response body."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True)
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(max_length=2000)]
+LongText = Annotated[str, StringConstraints(max_length=10_000)]
+KvkNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")]
+
+# Dates of dossier facts: bounded so that every deadline computed from them is a valid calendar date.
+DossierDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]

@@ -1,0 +1,62 @@
+"""The application: routers, middleware, error handlers and the database engine's lifecycle."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.audit.router import router as audit_router
+from app.cases.router import router as cases_router
+from app.core import health
+from app.core.db import database_url, make_engine, make_sessionmaker
+from app.core.errors import install_error_handlers
+from app.core.middleware import RequestGuard, RequestId
+from app.core.openapi import install_openapi
+from app.core.settings import Settings, get_settings
+from app.organizations.router import router as organizations_router
+
+log = logging.getLogger("spoorwijzer")
+
+DESCRIPTION = """\
+Re-integration dossiers under the Wet verbetering poortwachter, for re-integratiebureaus, employers and
+arbodiensten. Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457 problem documents.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Tests install their own engine on app.state before the first request.
+        if getattr(app.state, "engine", None) is None:
+            engine = make_engine(database_url(settings), settings)
+            app.state.engine = engine
+            app.state.sessionmaker = make_sessionmaker(engine)
+        yield
+        await app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Spoorwijzer",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "organizations", "description": "Organizations and API callers"},
+            {"name": "cases", "description": "Re-integratiedossiers"},
+            {"name": "audit", "description": "Change feed, audit log and access log"},
+            {"name": "operations", "description": "Health and readiness"},
+        ],
+    )
+    app.state.settings = settings
+    app.state.engine = None
+    install_error_handlers(app)
+    install_openapi(app)
+    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestId)
+    for router in (health.router, organizations_router, cases_router, audit_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,20 @@
+"""Every ORM model, imported once so that Alembic sees the whole schema."""
+
+from app.audit.models import AccessEntry, AuditEntry, Event
+from app.auth.models import ApiKey
+from app.cases.models import Case
+from app.core.db import Base
+from app.core.idempotency import IdempotencyRecord
+from app.organizations.models import Organization, OrganizationLink
+
+__all__ = [
+    "AccessEntry",
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "Case",
+    "Event",
+    "IdempotencyRecord",
+    "Organization",
+    "OrganizationLink",
+]

@@ -1,0 +1,1 @@
+"""Organizations: re-integratiebureaus, werkgevers and arbodiensten."""
