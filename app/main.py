@@ -16,6 +16,7 @@ from app.core.errors import install_error_handlers
 from app.core.middleware import RequestGuard, RequestId
 from app.core.openapi import install_openapi
 from app.core.settings import Settings, get_settings
+from app.milestones.router import router as milestones_router
 from app.organizations.router import router as organizations_router
 
 log = logging.getLogger("spoorwijzer")
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=[
             {"name": "organizations", "description": "Organizations and API callers"},
             {"name": "cases", "description": "Re-integratiedossiers"},
+            {"name": "milestones", "description": "Dated facts of a dossier"},
             {"name": "audit", "description": "Change feed, audit log and access log"},
             {"name": "operations", "description": "Health and readiness"},
         ],
@@ -57,6 +59,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestId)
-    for router in (health.router, organizations_router, cases_router, audit_router):
+    for router in (health.router, organizations_router, cases_router, milestones_router, audit_router):
         app.include_router(router)
     return app

@@ -5,7 +5,10 @@ from app.auth.models import ApiKey
 from app.cases.models import Case
 from app.core.db import Base
 from app.core.idempotency import IdempotencyRecord
+from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
+from app.reports.models import ProgressReport
+from app.tracks.models import Track
 
 __all__ = [
     "AccessEntry",
@@ -15,6 +18,9 @@ __all__ = [
     "Case",
     "Event",
     "IdempotencyRecord",
+    "Milestone",
     "Organization",
     "OrganizationLink",
+    "ProgressReport",
+    "Track",
 ]

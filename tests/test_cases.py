@@ -70,7 +70,7 @@ async def test_absence_periods_validated(world: World) -> None:
     )
     problem = assert_problem(await world.bureau.post("/v1/cases", json=new_case), 422)
     assert "new case" in problem["detail"]
-    assert problem["errors"][0]["field"] == "absence_periods"
+    assert problem["errors"][0]["field"] == "absence_periods.1"
     open_first = case_body(
         world,
         absence_periods=[
@@ -82,7 +82,7 @@ async def test_absence_periods_validated(world: World) -> None:
     leave_outside = case_body(world, leave_periods=[{"first_day": "2024-12-01", "last_day": "2024-12-20"}])
     assert (
         assert_problem(await world.bureau.post("/v1/cases", json=leave_outside), 422)["errors"][0]["field"]
-        == "leave_periods"
+        == "leave_periods.0"
     )
     backwards = case_body(world, absence_periods=[{"first_day": "2025-03-03", "last_day": "2025-03-01"}])
     assert_problem(await world.bureau.post("/v1/cases", json=backwards), 422)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import uuid
+
 from tests.conftest import World, assert_problem, create_case
 
 
@@ -13,7 +16,8 @@ async def test_every_case_route_hides_foreign_cases(world: World, app) -> None: 
     for template, operations in app.openapi()["paths"].items():
         if "{case_id}" not in template:
             continue
-        path = template.replace("{case_id}", case["id"])
+        # Other ids in the path get a random UUID: the case must be refused before they matter.
+        path = re.sub(r"\{\w+_id\}", str(uuid.uuid4()), template.replace("{case_id}", case["id"]))
         for method in (m.upper() for m in operations):
             for outsider in outsiders:
                 headers = {"If-Match": '"1"'}

@@ -97,12 +97,11 @@ def _validated_periods(
     leaves = tuple(poortwachter.Leave(p.first_day, p.last_day) for p in leave)
     try:
         poortwachter.check_absence_periods(periods)
-    except ValueError as exc:
-        raise Unprocessable(str(exc), field="absence_periods") from None
-    try:
         poortwachter.check_leave_periods(periods, leaves)
-    except ValueError as exc:
-        raise Unprocessable(str(exc), field="leave_periods") from None
+    except poortwachter.CaseFactsError as exc:
+        # The rules name fields as `absence_periods[1]`; our problems use dotted paths.
+        field = exc.field.replace("[", ".").rstrip("]")
+        raise Unprocessable(str(exc), field=field) from None
     return (
         [p.model_dump(mode="json") for p in absence],
         [p.model_dump(mode="json") for p in leave],

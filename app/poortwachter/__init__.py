@@ -31,6 +31,12 @@ from app.poortwachter.facts import (
     SubmittedReport,
     Track,
 )
+from app.poortwachter.milestones import (
+    LOONSANCTIE_MAX_DAYS,
+    check_milestone,
+    latest_loonsanctie_until,
+    spoor_3_allowed,
+)
 from app.poortwachter.obligations import (
     OBLIGATION_LEGAL_BASIS,
     OBLIGATION_PARTIES,
@@ -55,6 +61,7 @@ from app.poortwachter.obligations import (
 from app.poortwachter.workdays import first_working_day_on_or_after, is_non_working_day, non_working_holidays
 
 __all__ = [
+    "LOONSANCTIE_MAX_DAYS",
     "MILESTONE_TYPES",
     "OBLIGATION_CODES",
     "OBLIGATION_LEGAL_BASIS",
@@ -77,6 +84,7 @@ __all__ = [
     "case_phase",
     "check_absence_periods",
     "check_leave_periods",
+    "check_milestone",
     "counted_index",
     "due_actueel_oordeel",
     "due_bijstelling_plan_van_aanpak",
@@ -97,11 +105,13 @@ __all__ = [
     "evaluate",
     "first_working_day_on_or_after",
     "is_non_working_day",
+    "latest_loonsanctie_until",
     "loondoorbetaling_end",
     "non_working_holidays",
     "recovery_day",
     "sick_week",
     "sickday",
+    "spoor_3_allowed",
     "statutory_wachttijd_end",
     "wachttijd_end",
     "window_start_spoor_2",

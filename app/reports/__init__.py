@@ -1,0 +1,1 @@
+"""Monthly progress reports (voortgangsrapportages) of the bureau, per track."""
