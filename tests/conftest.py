@@ -23,7 +23,8 @@ from app.core.settings import PROJECT_ROOT, Settings
 from app.main import create_app
 from app.organizations.models import OrganizationKind
 
-TEST_DATABASE = "spoorwijzer_test"
+# Parallel runs on one server (several checkouts, or sessions) each set their own name.
+TEST_DATABASE = os.environ.get("SPOORWIJZER_TEST_DATABASE", "spoorwijzer_test")
 
 
 def _server_url() -> str:

@@ -6,11 +6,11 @@ from alembic import command
 from alembic.config import Config
 
 from app.core.settings import PROJECT_ROOT
-from tests.conftest import fresh_database
+from tests.conftest import TEST_DATABASE, fresh_database
 
 
 def test_upgrade_downgrade_upgrade_and_no_drift() -> None:
-    url = fresh_database("spoorwijzer_migrations")
+    url = fresh_database(f"{TEST_DATABASE}_migrations")
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.attributes["database_url"] = url
     config.attributes["configure_logging"] = False

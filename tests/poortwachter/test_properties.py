@@ -100,10 +100,11 @@ def keyed(result: Compliance) -> dict[tuple[str, str | None, str | None, int], O
 def known_on(facts: CaseFacts, day: date) -> CaseFacts:
     """The facts dated on or before ``day`` (a recovery or closing later is a forward step anyway)."""
     periods = tuple(p for i, p in enumerate(facts.absence_periods) if i == 0 or p.first_day <= day)
+    dropped = facts.absence_periods[len(periods) :]
     return replace(
         facts,
         absence_periods=periods,
-        leave_periods=tuple(lv for lv in facts.leave_periods if any(lv.first_day >= p.first_day for p in periods)),
+        leave_periods=tuple(lv for lv in facts.leave_periods if not dropped or lv.first_day < dropped[0].first_day),
         milestones=tuple(m for m in facts.milestones if m.occurred_on <= day),
         tracks=tuple(t for t in facts.tracks if t.started_on <= day),
         reports=tuple(r for r in facts.reports if r.submitted_on <= day),
