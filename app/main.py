@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from app.audit.router import router as audit_router
 from app.cases.router import router as cases_router
+from app.compliance.router import router as compliance_router
 from app.core import health
 from app.core.db import database_url, make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "organizations", "description": "Organizations and API callers"},
             {"name": "cases", "description": "Re-integratiedossiers"},
             {"name": "milestones", "description": "Dated facts of a dossier"},
+            {"name": "compliance", "description": "Poortwachter obligations per party, with deadlines"},
             {"name": "audit", "description": "Change feed, audit log and access log"},
             {"name": "operations", "description": "Health and readiness"},
         ],
@@ -59,6 +61,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestId)
-    for router in (health.router, organizations_router, cases_router, milestones_router, audit_router):
+    for router in (
+        health.router,
+        organizations_router,
+        cases_router,
+        milestones_router,
+        compliance_router,
+        audit_router,
+    ):
         app.include_router(router)
     return app

@@ -11,6 +11,7 @@ from app import poortwachter
 from app.audit.service import record_change
 from app.auth.principal import Principal
 from app.cases import service as cases
+from app.cases.facts import sick_clock
 from app.cases.models import Case
 from app.core.errors import Forbidden, NotFound, Unprocessable
 from app.core.pagination import Page, decode_cursor, paginate
@@ -39,28 +40,13 @@ def may_record(kind: OrganizationKind, milestone_type: str) -> bool:
     return kind is OrganizationKind.werkgever
 
 
-def _facts_clock(case: Case) -> poortwachter.SickClock:
-    periods = tuple(
-        poortwachter.Period(date.fromisoformat(p["first_day"]), _opt_date(p["last_day"])) for p in case.absence_periods
-    )
-    leaves = tuple(
-        poortwachter.Leave(date.fromisoformat(p["first_day"]), date.fromisoformat(p["last_day"]))
-        for p in case.leave_periods
-    )
-    return poortwachter.SickClock(periods, leaves)
-
-
-def _opt_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 def _validate(case: Case, data: MilestoneCreate) -> None:
     if data.occurred_on < case.first_sick_day:
         raise Unprocessable(f"occurred_on is before the first sick day ({case.first_sick_day}).", field="occurred_on")
     if isinstance(data, ExtensionMilestoneCreate):
         if data.until <= data.occurred_on:
             raise Unprocessable("until must be after occurred_on.", field="until")
-        statutory_end = poortwachter.statutory_wachttijd_end(_facts_clock(case))
+        statutory_end = poortwachter.statutory_wachttijd_end(sick_clock(case.absence_periods, case.leave_periods))
         if data.until <= statutory_end:
             raise Unprocessable(f"until must be after the end of the wachttijd ({statutory_end}).", field="until")
         # WIA 25(9): a loonsanctie lasts at most 52 weeks after the wachttijd.
