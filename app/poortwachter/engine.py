@@ -13,6 +13,7 @@ from app.poortwachter.clock import (
     recovery_day,
     sick_week,
     statutory_wachttijd_end,
+    wachttijd_end,
 )
 from app.poortwachter.facts import (
     OBLIGATION_CODES,
@@ -191,7 +192,7 @@ def evaluate(facts: CaseFacts, as_of: date, *, report_grace_days: int = 14) -> C
 
     statutory_end = statutory_wachttijd_end(clock)
     verlenging_until = latest_until("verlenging_loondoorbetaling")
-    extended_end = verlenging_until if verlenging_until is not None else statutory_end
+    extended_end = wachttijd_end(clock, verlenging_until)
     pay_end = loondoorbetaling_end(statutory_end, extended_end, latest_until("loonsanctie"))
 
     items: list[Obligation] = []

@@ -59,7 +59,7 @@ def cases(draw: st.DrawFn) -> tuple[CaseFacts, date]:
     periods, leaves = draw(absence())
     first_sick_day = periods[0].first_day
     dates = st.integers(0, 900).map(lambda n: first_sick_day + days(n))
-    milestones = []
+    milestones: list[Milestone] = []
     for _ in range(draw(st.integers(0, 8))):
         kind = draw(st.sampled_from(MILESTONE_TYPES))
         extra: dict[str, object] = {}
@@ -70,12 +70,12 @@ def cases(draw: st.DrawFn) -> tuple[CaseFacts, date]:
         if kind == "wia_beslissing":
             extra["percentage"] = draw(st.integers(0, 100))
         milestones.append(Milestone(kind, draw(dates), id=f"m{len(milestones)}", **extra))  # type: ignore[arg-type]
-    tracks = []
+    tracks: list[Track] = []
     for i in range(draw(st.integers(0, 2))):
         started = draw(dates)
         ended = started + days(draw(st.integers(0, 300))) if draw(st.booleans()) else None
         tracks.append(Track(f"t{i}", draw(st.integers(1, 3)), started, ended))
-    reports = []
+    reports: list[SubmittedReport] = []
     for track in tracks:
         for _ in range(draw(st.integers(0, 3))):
             month = track.started_on + days(draw(st.integers(0, 120)))
@@ -134,7 +134,7 @@ def test_generated_cases_are_valid_and_evaluate(case_and_day: tuple[CaseFacts, d
     assert result.loonsanctie_risk == any(
         ob.status == "overdue" and "werkgever" in ob.parties for ob in result.obligations
     )
-    assert result.loondoorbetaling_end >= result.wachttijd_end or result.loondoorbetaling_end >= first_sick_day
+    assert result.loondoorbetaling_end >= result.wachttijd_end
     if as_of < first_sick_day:
         assert result.sick_week is None
 
@@ -228,8 +228,10 @@ def test_recording_a_fact_never_makes_another_obligation_worse(
     if kind in FULFILLING:
         own = {kind}
         targets = [ob.due_on for ob in base.obligations if ob.code == kind]
-        due = min(targets) if targets else first_sick_day
-        extra = replace(Milestone(kind, on_or_after(due)), id="new")
+        # Not before an existing fact of its kind either: an earlier one would replace it as evidence.
+        known = [m.occurred_on for m in facts.milestones if m.type == kind and m.occurred_on <= as_of]
+        start = max([*targets, *known]) if targets or known else first_sick_day
+        extra = Milestone(kind, on_or_after(start), id="new")
         added = replace(facts, milestones=(*facts.milestones, extra))
     elif kind == "afwijking":
         code = data.draw(st.sampled_from(OBLIGATION_CODES))

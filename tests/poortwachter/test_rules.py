@@ -56,7 +56,7 @@ def test_every_obligation_is_listed_once_on_a_plain_case() -> None:
 def test_fast_obligation_constructor_equals_the_dataclass() -> None:
     values = ("c", "t", ("werkgever",), "b", d(D), None, "open", d(D), 0, "w", "e", "2025-01", "t1")
     fast = _new_obligation(*values)
-    assert fast == Obligation(*values)  # type: ignore[arg-type]
+    assert fast == Obligation(*values)
     assert type(fast) is Obligation
     with pytest.raises(AttributeError):
         fast.status = "done"  # type: ignore[misc]
@@ -294,9 +294,7 @@ def test_afwijking_waives_every_occurrence() -> None:
         ),
     )
     statuses = [
-        ob.status
-        for ob in evaluate(facts, d("2025-06-01")).obligations
-        if ob.code == "bijstelling_plan_van_aanpak"
+        ob.status for ob in evaluate(facts, d("2025-06-01")).obligations if ob.code == "bijstelling_plan_van_aanpak"
     ]
     assert statuses == ["waived", "waived"]
 
@@ -376,9 +374,7 @@ def test_suspended_then_lapsed_after_recovery(as_of: str, phase: str | None) -> 
         assert result.sick_week == 21
         assert result.loonsanctie_risk
     else:
-        assert {ob.status for ob in result.obligations if ob.code not in ("probleemanalyse", "casemanager")} == {
-            phase
-        }
+        assert {ob.status for ob in result.obligations if ob.code not in ("probleemanalyse", "casemanager")} == {phase}
         assert result.sick_week is None
         assert not result.loonsanctie_risk
         assert all(items == () for items in result.outstanding.values())
@@ -423,7 +419,13 @@ def test_closed_case_lapses_from_its_closing_date() -> None:
 def reports_of(facts: object, as_of: str, grace: int = 14) -> list[tuple[str | None, str | None, str, str, str]]:
     result = evaluate(facts, d(as_of), report_grace_days=grace)  # type: ignore[arg-type]
     return [
-        (ob.track_id, ob.period, ob.window_opens_on.isoformat() if ob.window_opens_on else "", ob.due_on.isoformat(), ob.status)
+        (
+            ob.track_id,
+            ob.period,
+            ob.window_opens_on.isoformat() if ob.window_opens_on else "",
+            ob.due_on.isoformat(),
+            ob.status,
+        )
         for ob in result.obligations
         if ob.code == "voortgangsrapportage"
     ]
@@ -529,19 +531,18 @@ def test_order_and_outstanding() -> None:
 
 def test_only_an_overdue_werkgever_item_is_a_loonsanctie_risk() -> None:
     # Everything of the werkgever done; the werknemer's WIA-aanvraag and UWV's kennisgeving overdue.
-    done = tuple(
-        ms(code, "2024-03-01")
-        for code in (
-            "probleemanalyse",
-            "plan_van_aanpak",
-            "casemanager",
-            "ziekmelding_uwv",
-            "eerstejaarsevaluatie",
-            "actueel_oordeel",
-            "eindevaluatie",
-            "reintegratieverslag",
-        )
-    ) + (
+    werkgever_codes = (
+        "probleemanalyse",
+        "plan_van_aanpak",
+        "casemanager",
+        "ziekmelding_uwv",
+        "eerstejaarsevaluatie",
+        "actueel_oordeel",
+        "eindevaluatie",
+        "reintegratieverslag",
+    )
+    done = (
+        *(ms(code, "2024-03-01") for code in werkgever_codes),
         ms("voortgangsgesprek", "2025-12-20"),
         ms("afwijking", "2024-03-01", obligation="start_spoor_2"),
     )
@@ -589,7 +590,10 @@ def test_check_milestone_accepts() -> None:
     [(34, True, False), (35, True, True), (80, True, True), (81, True, False), (50, False, False)],
 )
 def test_spoor_3_allowed(percentage: int, eigenrisicodrager: bool, allowed: bool) -> None:
-    decisions = [ms("wia_beslissing", "2027-01-01", percentage=10), ms("wia_beslissing", "2027-02-01", percentage=percentage)]
+    decisions = [
+        ms("wia_beslissing", "2027-01-01", percentage=10),
+        ms("wia_beslissing", "2027-02-01", percentage=percentage),
+    ]
     assert spoor_3_allowed(decisions, eigenrisicodrager) is allowed
     assert spoor_3_allowed(decisions, eigenrisicodrager, d("2027-01-15")) is False
     assert spoor_3_allowed([], True) is False

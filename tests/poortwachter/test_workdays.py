@@ -55,7 +55,7 @@ def test_agrees_with_the_holidays_package_where_the_law_does_too() -> None:
     for year in range(2014, 2041):
         ours = non_working_holidays(year)
         # Sundays are non-working anyway (Eerste Paas- and Pinksterdag, Koningsdag never).
-        theirs = {day for day in holidays.NL(years=year) if day.weekday() != 6}
+        theirs = {day for day in holidays.country_holidays("NL", years=year) if day.weekday() != 6}
         assert theirs - ours == set(), year
         assert {day for day in ours - theirs if day.weekday() != 6} <= {date(year, 5, 5)}, year
 
