@@ -17,6 +17,7 @@ from app.core.errors import install_error_handlers
 from app.core.middleware import RequestGuard, RequestId
 from app.core.openapi import install_openapi
 from app.core.settings import Settings, get_settings
+from app.medical.router import router as medical_router
 from app.milestones.router import router as milestones_router
 from app.organizations.router import router as organizations_router
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "organizations", "description": "Organizations and API callers"},
             {"name": "cases", "description": "Re-integratiedossiers"},
             {"name": "milestones", "description": "Dated facts of a dossier"},
+            {"name": "medical", "description": "Functional medical status pushed by the arbodienst"},
             {"name": "compliance", "description": "Poortwachter obligations per party, with deadlines"},
             {"name": "audit", "description": "Change feed, audit log and access log"},
             {"name": "operations", "description": "Health and readiness"},
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         organizations_router,
         cases_router,
         milestones_router,
+        medical_router,
         compliance_router,
         audit_router,
     ):

@@ -5,6 +5,7 @@ from app.auth.models import ApiKey
 from app.cases.models import Case
 from app.core.db import Base
 from app.core.idempotency import IdempotencyRecord
+from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
 from app.reports.models import ProgressReport
@@ -18,6 +19,7 @@ __all__ = [
     "Case",
     "Event",
     "IdempotencyRecord",
+    "MedicalStatusVersion",
     "Milestone",
     "Organization",
     "OrganizationLink",

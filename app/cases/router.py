@@ -41,6 +41,7 @@ async def create_case(
 
 @router.get("", operation_id="cases_list", response_model=Page[CaseRead], responses=problems())
 async def list_cases(
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     status: CaseStatus | None = None,
@@ -55,7 +56,7 @@ async def list_cases(
 ) -> Page[CaseRead]:
     """The caller's cases, oldest first."""
     since: datetime | None = updated_since
-    return await service.list_page(
+    page = await service.list_page(
         session,
         principal,
         status=status,
@@ -66,11 +67,16 @@ async def list_cases(
         cursor=cursor,
         limit=limit,
     )
+    service.log_bsn_reads(session, principal, page.items, request.url.path)
+    return page
 
 
 @router.get("/{case_id}", operation_id="cases_get", response_model=CaseRead, responses=problems(404))
-async def get_case(case_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, response: Response) -> CaseRead:
+async def get_case(
+    case_id: uuid.UUID, request: Request, session: SessionDep, principal: PrincipalDep, response: Response
+) -> CaseRead:
     case = await service.get(session, principal, case_id)
+    service.log_bsn_reads(session, principal, [case], request.url.path)
     set_etag(response, case.version)
     return case
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import poortwachter
-from app.audit.service import CaseParties, record_change
+from app.audit.service import CaseParties, record_access, record_change
 from app.auth.principal import Principal
 from app.cases import repository
 from app.cases.models import Case
@@ -184,6 +184,14 @@ async def create(session: AsyncSession, principal: Principal, data: CaseCreate) 
         after=_audit_shape(case),
     )
     return read
+
+
+def log_bsn_reads(session: AsyncSession, principal: Principal, reads: list[CaseRead], path: str) -> None:
+    """NEN 7513: every case answered with (masked) BSN data is an access-log entry, one per case."""
+    for read in reads:
+        if read.employee.bsn_masked is not None:
+            case = CaseParties(read.id, read.bureau_id, read.employer_id, read.arbodienst_id)
+            record_access(session, principal, case, what="bsn", path=path)
 
 
 async def get(session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> CaseRead:
