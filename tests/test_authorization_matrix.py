@@ -1,0 +1,217 @@
+"""Authorization matrix: every route of the app, every kind of caller, the expected answer class.
+
+The routes come from the app (`app.openapi()["paths"]`), the expectations from MATRIX, an explicit table keyed by
+(method, path template). A route that is not in MATRIX fails the test with the entry to add, so nobody ships a
+route without deciding who may call it. Each probe runs in a savepoint that is rolled back, so every probe sees
+the same dossier and a successful write (closing the case, a push) does not change what the next probe meets.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+
+from app.auth.models import ApiKey
+from tests.conftest import Actor, Factory, World, case_body, create_case
+from tests.test_medical import first_push, status_body
+
+# The callers: the case's three parties, the same kinds of another bureau's world, and two without a valid key.
+B, E, A = "bureau", "employer", "arbodienst"
+OB, OE, OA = "other_bureau", "other_employer", "other_arbodienst"
+NO_KEY, REVOKED = "no_key", "revoked_key"
+KEYED = (B, E, A, OB, OE, OA)
+CALLERS = (*KEYED, NO_KEY, REVOKED)
+
+OK, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND = "2xx", "401", "403", "404"
+
+
+@dataclass
+class Dossier:
+    """What the probes act on: one case of `bureau` with its employer and arbodienst, and ids inside it."""
+
+    world: World
+    case: dict[str, Any]
+    ids: dict[str, str]
+
+    def body_for(self, caller: str) -> dict[str, Any]:
+        return case_body(self.world) if caller != OB else other_case_body(self.world)
+
+
+def other_case_body(world: World) -> dict[str, Any]:
+    return case_body(world, employer_id=world.other_employer.id, arbodienst_id=world.other_arbodienst.id)
+
+
+Body = Callable[[Dossier, str], dict[str, Any] | None]
+Headers = Callable[[Dossier, str], dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Probe:
+    expect: dict[str, str]  # caller -> answer class
+    body: Body = lambda dossier, caller: None
+    headers: Headers = lambda dossier, caller: {}
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def parties(ok: str = "", forbidden: str = "") -> dict[str, str]:
+    """A route on one case: the listed parties get 2xx or 403, everyone else with a key 404, no key 401."""
+    granted, refused = ok.split(), forbidden.split()
+    expect = {c: OK if c in granted else FORBIDDEN if c in refused else NOT_FOUND for c in KEYED}
+    return {**expect, NO_KEY: UNAUTHENTICATED, REVOKED: UNAUTHENTICATED}
+
+
+def kinds(ok: str = "", forbidden: str = "") -> dict[str, str]:
+    """A route on no case: answered by the caller's kind alone."""
+    granted, refused = ok.split(), forbidden.split()
+    assert set(granted) | set(refused) == set(KEYED), "name every keyed caller"
+    expect = {c: OK if c in granted else FORBIDDEN for c in KEYED}
+    return {**expect, NO_KEY: UNAUTHENTICATED, REVOKED: UNAUTHENTICATED}
+
+
+EVERYONE = kinds(ok=" ".join(KEYED))
+PUBLIC = dict.fromkeys(CALLERS, OK)
+
+
+def if_match(version: int = 1) -> Headers:
+    return lambda dossier, caller: {"If-Match": f'"{version}"'}
+
+
+def milestone_for(dossier: Dossier, caller: str) -> dict[str, Any]:
+    """Each party posts a milestone its kind may record, so the answer shows who may use the route at all."""
+    kind = {B: "ziekmelding_uwv", E: "plan_van_aanpak", A: "probleemanalyse"}.get(caller.removeprefix("other_"))
+    return {"type": kind or "plan_van_aanpak", "occurred_on": "2025-02-20"}
+
+
+MATRIX: dict[tuple[str, str], Probe] = {
+    ("GET", "/healthz"): Probe(PUBLIC),
+    ("GET", "/readyz"): Probe(PUBLIC),
+    ("GET", "/v1/me"): Probe(EVERYONE),
+    ("GET", "/v1/organizations"): Probe(EVERYONE),
+    ("POST", "/v1/organizations"): Probe(
+        kinds(ok=f"{B} {OB}", forbidden=f"{E} {A} {OE} {OA}"),
+        body=lambda d, c: {"kind": "werkgever", "name": "Garage Visser", "kvk": None},
+    ),
+    # The case's employer and arbodienst may look up the bureau handling their case.
+    ("GET", "/v1/organizations/{organization_id}"): Probe(parties(ok=f"{B} {E} {A}")),
+    ("GET", "/v1/cases"): Probe(EVERYONE),
+    ("POST", "/v1/cases"): Probe(kinds(ok=f"{B} {OB}", forbidden=f"{E} {A} {OE} {OA}"), body=Dossier.body_for),
+    ("GET", "/v1/cases/{case_id}"): Probe(parties(ok=f"{B} {E} {A}")),
+    ("PATCH", "/v1/cases/{case_id}"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"),
+        body=lambda d, c: {"employer_case_manager": "A. Bakker"},
+        headers=if_match(),
+    ),
+    ("POST", "/v1/cases/{case_id}/close"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"closed_on": "2025-03-01", "reason": "hersteld"}
+    ),
+    ("GET", "/v1/cases/{case_id}/milestones"): Probe(parties(ok=f"{B} {E} {A}")),
+    ("POST", "/v1/cases/{case_id}/milestones"): Probe(parties(ok=f"{B} {E} {A}"), body=milestone_for),
+    ("GET", "/v1/cases/{case_id}/milestones/{milestone_id}"): Probe(parties(ok=f"{B} {E} {A}")),
+    ("GET", "/v1/cases/{case_id}/medical-status"): Probe(parties(ok=f"{B} {E} {A}")),
+    ("PUT", "/v1/cases/{case_id}/medical-status"): Probe(
+        parties(ok=A, forbidden=f"{B} {E}"),
+        body=lambda d, c: status_body(assessed_on="2025-03-01", assessment_kind=None),
+        headers=if_match(),
+    ),
+    ("GET", "/v1/cases/{case_id}/medical-status/history"): Probe(parties(ok=f"{B} {E} {A}")),
+    ("GET", "/v1/cases/{case_id}/compliance"): Probe(parties(ok=f"{B} {E} {A}"), params={"as_of": "2025-03-03"}),
+    ("GET", "/v1/compliance"): Probe(EVERYONE, params={"as_of": "2025-03-03"}),
+    ("GET", "/v1/events"): Probe(EVERYONE),
+    ("GET", "/v1/cases/{case_id}/audit-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
+    ("GET", "/v1/cases/{case_id}/access-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
+}
+
+
+async def dossier(world: World) -> Dossier:
+    case = await create_case(world)
+    status = await first_push(world, case)  # also records the probleemanalyse milestone
+    ids = {
+        "case_id": case["id"],
+        "organization_id": world.bureau.id,
+        "milestone_id": status["milestone_id"],
+    }
+    return Dossier(world, case, ids)
+
+
+def routes(app: Any) -> list[tuple[str, str]]:
+    return [(method.upper(), path) for path, item in app.openapi()["paths"].items() for method in item]
+
+
+def _entry_hint(method: str, template: str) -> str:
+    return (
+        f'    ("{method}", "{template}"): Probe(parties(ok="...", forbidden="...")),'
+        "  # or kinds(...) / EVERYONE / PUBLIC; add body=, headers=, params= so the request is valid"
+    )
+
+
+async def test_every_route_is_in_the_matrix(app: Any) -> None:
+    present = routes(app)
+    missing = [route for route in present if route not in MATRIX]
+    assert not missing, (
+        "Routes without an authorization decision. Add to MATRIX in tests/test_authorization_matrix.py:\n"
+        + "\n".join(_entry_hint(*route) for route in missing)
+        + "\n(and add any new path parameter's id to `ids` in dossier())"
+    )
+    stale = [route for route in MATRIX if route not in present]
+    assert not stale, f"MATRIX names routes the app no longer has; remove them: {stale}"
+
+
+async def revoked_actor(factory: Factory, sessionmaker: async_sessionmaker[AsyncSession], world: World) -> Actor:
+    """A key of the case's own bureau, revoked: it must open nothing."""
+    actor = await factory.key_for(world.bureau.id, "reintegratiebureau")
+    async with sessionmaker() as session, session.begin():
+        await session.execute(update(ApiKey).where(ApiKey.id == uuid.UUID(actor.key_id)).values(revoked_at=func.now()))
+    return actor
+
+
+def answer_class(status: int) -> str:
+    return OK if 200 <= status < 300 else str(status)
+
+
+async def test_authorization_matrix(
+    app: Any,
+    world: World,
+    factory: Factory,
+    connection: AsyncConnection,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+) -> None:
+    d = await dossier(world)
+    revoked = await revoked_actor(factory, sessionmaker, world)
+    actors: dict[str, Actor | None] = {**{c: getattr(world, c) for c in KEYED}, REVOKED: revoked, NO_KEY: None}
+    secrets = (d.case["external_ref"], d.case["employee"]["name"], status_body()["bedrijfsarts_name"])
+    failures = []
+    for method, template in routes(app):
+        probe = MATRIX.get((method, template))
+        if probe is None:
+            continue  # test_every_route_is_in_the_matrix says what to add
+        unknown = set(re.findall(r"\{(\w+)\}", template)) - set(d.ids)
+        assert not unknown, f"{method} {template}: give dossier() an id for {unknown}"
+        path = re.sub(r"\{(\w+)\}", lambda m: d.ids[m.group(1)], template)
+        for caller in CALLERS:
+            body = probe.body(d, caller)
+            kwargs: dict[str, Any] = {"headers": probe.headers(d, caller), "params": probe.params}
+            if body is not None:
+                kwargs["json"] = body
+            savepoint = await connection.begin_nested()
+            try:
+                actor = actors[caller]
+                if actor is None:
+                    response = await client.request(method, path, **kwargs)
+                else:
+                    response = await actor.request(method, path, **kwargs)
+            finally:
+                await savepoint.rollback()
+            got, expected = answer_class(response.status_code), probe.expect[caller]
+            if got != expected:
+                failures.append(f"{method} {template} as {caller}: expected {expected}, got {got}: {response.text}")
+            elif got != OK and any(secret in response.text for secret in secrets):
+                failures.append(f"{method} {template} as {caller}: a refusal shows the case's data")
+    assert not failures, "\n".join(failures)
