@@ -20,7 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth.keys import hash_secret, new_secret
 from app.auth.models import ApiKey
-from app.core.db import database_url, make_engine, make_sessionmaker
+from app.cases.service import today
+from app.compliance.snapshots import refresh_changed, refresh_stale
+from app.core.db import commit, database_url, make_engine, make_sessionmaker
 from app.core.settings import PROJECT_ROOT, Settings, get_settings
 from app.organizations.models import Organization, OrganizationKind
 
@@ -45,8 +47,10 @@ def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[A
         engine = make_engine(database_url(settings), settings)
         sessionmaker: async_sessionmaker[AsyncSession] = make_sessionmaker(engine)
         try:
-            async with sessionmaker() as session, session.begin():
-                return await work(session)
+            async with sessionmaker() as session:
+                result = await work(session)
+                await commit(session, [lambda s: refresh_changed(s, today(), settings.report_grace_days)])
+                return result
         finally:
             await engine.dispose()
 
@@ -159,6 +163,10 @@ def main(argv: list[str] | None = None) -> None:
     key_revoke = key.add_parser("revoke", help="revoke an API key")
     key_revoke.add_argument("--id", required=True, type=uuid.UUID)
     key.add_parser("list", help="list API keys (never their secrets)")
+    refresh = commands.add_parser(
+        "refresh-compliance", help="recompute stored compliance snapshots (after bulk imports or a rules change)"
+    )
+    refresh.add_argument("--all", action="store_true", help="every case, not only those without a current one")
 
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -171,6 +179,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "demo":
         migrate(database_url(settings))
         _print(_with_session(settings, _demo))
+    elif args.command == "refresh-compliance":
+        grace = settings.report_grace_days
+        _print(_with_session(settings, lambda s: refresh_stale(s, today(), grace, everything=args.all)))
     elif args.command == "org" and args.action == "create":
         if args.kvk is not None and not (len(args.kvk) == 8 and args.kvk.isdigit()):
             parser.error("--kvk must be 8 digits")

@@ -7,10 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
 from app.cases.router import router as cases_router
+from app.cases.service import today
 from app.compliance.router import router as compliance_router
+from app.compliance.snapshots import refresh_changed
 from app.core import health
 from app.core.db import database_url, make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
@@ -59,6 +62,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = None
+
+    async def refresh_compliance(session: AsyncSession) -> None:
+        await refresh_changed(session, today(), settings.report_grace_days)
+
+    # Derived data written in each request's transaction, just before its commit.
+    app.state.before_commit = [refresh_compliance]
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)

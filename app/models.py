@@ -3,6 +3,7 @@
 from app.audit.models import AccessEntry, AuditEntry, Event
 from app.auth.models import ApiKey
 from app.cases.models import Case
+from app.compliance.models import ComplianceItem, ComplianceSnapshot
 from app.core.db import Base
 from app.core.idempotency import IdempotencyRecord
 from app.medical.models import MedicalStatusVersion
@@ -17,6 +18,8 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Case",
+    "ComplianceItem",
+    "ComplianceSnapshot",
     "Event",
     "IdempotencyRecord",
     "MedicalStatusVersion",

@@ -251,3 +251,69 @@ async def test_portfolio(world: World) -> None:
     ).json()
     assert by_employer["items"] == []
     assert by_employer["cases"] == 0
+
+
+async def _portfolio_all(actor: Actor, as_of: str) -> list[dict[str, Any]]:
+    statuses = ["done", "waived", "overdue", "open", "upcoming", "suspended", "lapsed"]
+    response = await actor.get("/v1/compliance", params={"as_of": as_of, "status": statuses, "limit": 200})
+    assert response.status_code == 200, response.text
+    assert response.json()["next_cursor"] is None
+    return list(response.json()["items"])
+
+
+async def _per_case(actor: Actor, case_ids: list[str], as_of: str) -> list[dict[str, Any]]:
+    rows = []
+    for case_id in case_ids:
+        result = await _compliance(actor, case_id, as_of)
+        case = (await actor.get(f"/v1/cases/{case_id}")).json()
+        rows += [{**ob, "case_id": case_id, "external_ref": case["external_ref"]} for ob in result["obligations"]]
+    return rows
+
+
+def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: (r["due_on"], r["case_id"], r["code"], r["period"] or "", r["track_id"] or ""))
+
+
+async def test_portfolio_from_snapshots_equals_each_case(world: World, connection) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    recovered = await create_case(world, absence_periods=[{"first_day": "2025-01-06", "last_day": "2025-06-01"}])
+    running = await create_case(world, absence_periods=[{"first_day": "2024-03-01", "last_day": None}])
+    await _milestones(
+        world.bureau,
+        running["id"],
+        {"type": "probleemanalyse", "occurred_on": "2024-04-01"},
+        {"type": "plan_van_aanpak", "occurred_on": "2024-04-20"},
+        {"type": "ziekmelding_uwv", "occurred_on": "2024-12-30"},
+        {"type": "afwijking", "occurred_on": "2025-01-02", "obligation": "casemanager", "reason": "klein bedrijf"},
+    )
+    closed = await create_case(world, absence_periods=[{"first_day": "2025-02-03", "last_day": None}])
+    await world.bureau.post(f"/v1/cases/{closed['id']}/close", json={"closed_on": "2025-04-01", "reason": "uit_dienst"})
+    ids = [recovered["id"], running["id"], closed["id"]]
+    stored = (await connection.execute(text("SELECT count(*) FROM compliance_snapshots"))).scalar_one()
+    assert stored == 3  # every change refreshed its case's snapshot in the same transaction
+
+    for as_of in ("2025-06-15", "2025-06-29", "2025-07-10", "2026-03-01"):
+        assert _sorted(await _portfolio_all(world.bureau, as_of)) == _sorted(await _per_case(world.bureau, ids, as_of))
+    # Before the latest fact the snapshots do not apply: those cases are evaluated directly, with the same answer.
+    for as_of in ("2024-06-01", "2025-01-01"):
+        assert _sorted(await _portfolio_all(world.bureau, as_of)) == _sorted(await _per_case(world.bureau, ids, as_of))
+    # Without snapshots at all (as after a bulk import) the answer is the same too.
+    expected = _sorted(await _portfolio_all(world.bureau, "2025-07-10"))
+    await connection.execute(text("DELETE FROM compliance_snapshots"))
+    assert _sorted(await _portfolio_all(world.bureau, "2025-07-10")) == expected
+
+
+async def test_statuses_in_sql_follow_the_reference_date(world: World) -> None:
+    case = await create_case(world, absence_periods=[{"first_day": "2025-01-06", "last_day": None}])
+    rows = {row["code"]: row for row in await _portfolio_all(world.bureau, "2025-02-20")}
+    assert rows["probleemanalyse"]["status"] == "overdue"
+    assert rows["plan_van_aanpak"]["status"] == "upcoming"
+    assert rows["plan_van_aanpak"]["waiting_for"] == "probleemanalyse"
+    assert rows["ziekmelding_uwv"]["status"] == "upcoming"
+    # 2025-10-27 is a Monday: the 42e-weeksmelding is overdue from the 28th.
+    rows = {row["code"]: row for row in await _portfolio_all(world.bureau, "2025-10-27")}
+    assert rows["ziekmelding_uwv"]["status"] == "open"
+    rows = {row["code"]: row for row in await _portfolio_all(world.bureau, "2025-10-28")}
+    assert rows["ziekmelding_uwv"]["status"] == "overdue"
+    assert rows["ziekmelding_uwv"]["case_id"] == case["id"]

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AccessEntry, AuditEntry, Event
 from app.auth.principal import Principal
+from app.core.db import mark_case_changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +39,11 @@ def record_change(
 ) -> None:
     """Add an audit row and a change-feed event; they commit with the change or not at all.
 
-    `before`/`after` must be the public (read) shapes: never a secret, never a full BSN.
+    `before`/`after` must be the public (read) shapes: never a secret, never a full BSN. A change on a case
+    also marks the case, so that its compliance snapshot is recomputed before the commit.
     """
+    if case is not None:
+        mark_case_changed(session, case.case_id)
     session.add(
         AuditEntry(
             bureau_id=case.bureau_id if case else None,

@@ -7,13 +7,30 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    String,
+    Subquery,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.cases.models import Case
 from app.cases.repository import visible_to
+from app.compliance.models import ComplianceItem, ComplianceSnapshot
 from app.milestones.models import Milestone
+from app.organizations.models import OrganizationKind
+from app.poortwachter.snapshot import RULES_VERSION
 from app.reports.models import ProgressReport
 from app.tracks.models import Track
 
@@ -23,6 +40,7 @@ class CaseRows:
     """One case's stored facts, as rows."""
 
     id: uuid.UUID
+    bureau_id: uuid.UUID
     external_ref: str | None
     absence_periods: list[dict[str, Any]]
     leave_periods: list[dict[str, Any]]
@@ -38,22 +56,34 @@ async def load(
     *,
     case_id: uuid.UUID | None = None,
     employer_id: uuid.UUID | None = None,
+    case_ids: list[uuid.UUID] | None = None,
 ) -> list[CaseRows]:
-    """The facts of the caller's cases (one case, or all, optionally of one employer): four queries in all."""
+    """The facts of the caller's cases (one case, some, or all, optionally of one employer)."""
     where: list[ColumnElement[bool]] = [visible_to(principal)]
     if case_id is not None:
         where.append(Case.id == case_id)
     if employer_id is not None:
         where.append(Case.employer_id == employer_id)
-    selected = select(Case.id).where(*where)
+    if case_ids is not None:
+        where.append(Case.id.in_(case_ids))
+    return await _load(session, where)
 
+
+async def load_for_snapshots(session: AsyncSession, case_ids: list[uuid.UUID]) -> list[CaseRows]:
+    """The facts of these cases, whoever's they are: for recomputing their snapshots after a change."""
+    return await _load(session, [Case.id.in_(case_ids)])
+
+
+async def _load(session: AsyncSession, where: list[ColumnElement[bool]]) -> list[CaseRows]:
+    """Four queries in all, however many cases."""
+    selected = select(Case.id).where(*where)
     case_rows = await session.execute(
-        select(Case.id, Case.external_ref, Case.absence_periods, Case.leave_periods, Case.closed_on)
+        select(Case.id, Case.bureau_id, Case.external_ref, Case.absence_periods, Case.leave_periods, Case.closed_on)
         .where(*where)
         .order_by(Case.id)
     )
     cases = {
-        row.id: CaseRows(row.id, row.external_ref, row.absence_periods, row.leave_periods, row.closed_on)
+        row.id: CaseRows(row.id, row.bureau_id, row.external_ref, row.absence_periods, row.leave_periods, row.closed_on)
         for row in case_rows
     }
     if not cases:
@@ -92,3 +122,143 @@ async def load(
     for report in reports:
         cases[report.case_id].reports.append(report)
     return list(cases.values())
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioQuery:
+    """What the portfolio asks: the caller's cases (optionally one employer's) on a reference date."""
+
+    principal: Principal
+    as_of: date
+    report_grace_days: int
+    employer_id: uuid.UUID | None
+
+
+def _selected_cases(query: PortfolioQuery) -> list[ColumnElement[bool]]:
+    where = [visible_to(query.principal)]
+    if query.employer_id is not None:
+        where.append(Case.employer_id == query.employer_id)
+    return where
+
+
+def _valid_snapshot(query: PortfolioQuery) -> ColumnElement[bool]:
+    """The stored snapshot answers exactly for this reference date (see app/poortwachter/snapshot.py)."""
+    return and_(
+        ComplianceSnapshot.facts_through <= query.as_of,
+        ComplianceSnapshot.valid_until >= query.as_of,
+        ComplianceSnapshot.rules_version == RULES_VERSION,
+        ComplianceSnapshot.report_grace_days == query.report_grace_days,
+    )
+
+
+async def count_cases(session: AsyncSession, query: PortfolioQuery) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Case).where(*_selected_cases(query))) or 0)
+
+
+async def cases_without_snapshot(session: AsyncSession, query: PortfolioQuery) -> list[uuid.UUID]:
+    """The selected cases whose snapshot is missing, stale or not valid on the reference date."""
+    rows = await session.scalars(
+        select(Case.id)
+        .outerjoin(ComplianceSnapshot, and_(ComplianceSnapshot.case_id == Case.id, _valid_snapshot(query)))
+        .where(*_selected_cases(query), ComplianceSnapshot.case_id.is_(None))
+    )
+    return list(rows)
+
+
+def _stored_items(query: PortfolioQuery) -> Subquery:
+    """Stored items of valid snapshots with their status on the reference date, as snapshot.status_on has it."""
+    as_of = query.as_of
+    item, snap = ComplianceItem, ComplianceSnapshot
+    status = case(
+        (item.final_status.is_not(None), item.final_status),
+        (snap.closed_on <= as_of, literal("lapsed")),
+        (snap.lapses_on <= as_of, literal("lapsed")),
+        (snap.recovered_on <= as_of, literal("suspended")),
+        (item.overdue_after < as_of, literal("overdue")),
+        (item.window_opens_on <= as_of, literal("open")),
+        else_=literal("upcoming"),
+    )
+    where = [*_selected_cases(query), _valid_snapshot(query)]
+    where.append(or_(item.listed_from.is_(None), item.listed_from <= as_of))
+    if query.principal.kind is OrganizationKind.reintegratiebureau:
+        where.append(item.bureau_id == query.principal.organization_id)  # lets the (bureau_id, due_on) index work
+    return (
+        select(
+            item.case_id,
+            Case.external_ref,
+            item.code,
+            item.parties,
+            item.due_on,
+            item.window_opens_on,
+            item.completed_on,
+            item.late_by_days,
+            item.evidence_id,
+            item.waiting_for,
+            item.period,
+            item.track_id,
+            status.label("status"),
+        )
+        .join(snap, snap.case_id == item.case_id)
+        .join(Case, Case.id == item.case_id)
+        .where(*where)
+        .subquery("stored")
+    )
+
+
+def _order_key(stored: Subquery) -> tuple[ColumnElement[Any], ...]:
+    # Byte order ("C") so that SQL and Python (the directly evaluated cases) sort alike.
+    return (
+        stored.c.due_on,
+        cast(stored.c.case_id, Text).collate("C"),
+        stored.c.code.collate("C"),
+        func.coalesce(stored.c.period, "").collate("C"),
+        func.coalesce(stored.c.track_id, "").collate("C"),
+    )
+
+
+async def stored_rows(
+    session: AsyncSession,
+    query: PortfolioQuery,
+    *,
+    statuses: set[str],
+    parties: set[str] | None,
+    due_before: date | None,
+    after: tuple[date, str, str, str, str] | None,
+    limit: int,
+) -> list[Any]:
+    stored = _stored_items(query)
+    key = _order_key(stored)
+    select_rows = select(stored).where(stored.c.status.in_(statuses))
+    if parties:
+        select_rows = select_rows.where(stored.c.parties.overlap(cast(sorted(parties), ARRAY(String))))
+    if due_before is not None:
+        select_rows = select_rows.where(stored.c.due_on < due_before)
+    if after is not None:
+        select_rows = select_rows.where(tuple_(*key) > tuple_(*after))
+    return list(await session.execute(select_rows.order_by(*key).limit(limit)))
+
+
+async def stored_counts(session: AsyncSession, query: PortfolioQuery) -> list[Any]:
+    """(status, parties, count) over every stored item of the selected cases."""
+    stored = _stored_items(query)
+    counts = select(stored.c.status, stored.c.parties, func.count().label("n")).group_by(
+        stored.c.status, stored.c.parties
+    )
+    return list(await session.execute(counts))
+
+
+async def cases_needing_snapshot(
+    session: AsyncSession, today: date, report_grace_days: int, rules_version: int, *, everything: bool, batch: int
+) -> list[list[uuid.UUID]]:
+    """Ids of cases without a current snapshot (or all cases), in batches."""
+    query = select(Case.id).order_by(Case.id)
+    if not everything:
+        current = and_(
+            ComplianceSnapshot.case_id == Case.id,
+            ComplianceSnapshot.rules_version == rules_version,
+            ComplianceSnapshot.report_grace_days == report_grace_days,
+            ComplianceSnapshot.valid_until > today,
+        )
+        query = query.outerjoin(ComplianceSnapshot, current).where(ComplianceSnapshot.case_id.is_(None))
+    ids = list(await session.scalars(query))
+    return [ids[i : i + batch] for i in range(0, len(ids), batch)]

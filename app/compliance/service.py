@@ -6,15 +6,15 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import poortwachter
 from app.auth.principal import Principal
-from app.cases.facts import absence_periods, leave_periods
 from app.cases.service import load_visible
 from app.compliance import repository
-from app.compliance.repository import CaseRows
+from app.compliance.facts import to_facts
 from app.compliance.schemas import (
     CaseCompliance,
     ObligationRead,
@@ -23,38 +23,10 @@ from app.compliance.schemas import (
     PortfolioPage,
     PortfolioRow,
 )
+from app.core.errors import Unprocessable
 from app.core.pagination import decode_cursor, encode_cursor
 
 OUTSTANDING = ("open", "overdue")
-
-
-def to_facts(rows: CaseRows) -> poortwachter.CaseFacts:
-    return poortwachter.CaseFacts(
-        absence_periods=absence_periods(rows.absence_periods),
-        leave_periods=leave_periods(rows.leave_periods),
-        milestones=tuple(
-            poortwachter.Milestone(
-                type=m.type,
-                occurred_on=m.occurred_on,
-                id=str(m.id),
-                until=m.until,
-                percentage=m.percentage,
-                obligation=m.obligation,
-            )
-            for m in rows.milestones
-        ),
-        tracks=tuple(
-            poortwachter.Track(id=str(t.id), spoor=t.spoor, started_on=t.started_on, ended_on=t.ended_on)
-            for t in rows.tracks
-        ),
-        reports=tuple(
-            poortwachter.SubmittedReport(
-                id=str(r.id), track_id=str(r.track_id), period=r.period, submitted_on=r.submitted_on
-            )
-            for r in rows.reports
-        ),
-        closed_on=rows.closed_on,
-    )
 
 
 def _obligation(ob: poortwachter.Obligation) -> ObligationRead:
@@ -99,8 +71,36 @@ async def for_case(
     )
 
 
-def _sort_key(case_id: uuid.UUID, ob: poortwachter.Obligation) -> tuple[str, str, str, str, str]:
-    return (ob.due_on.isoformat(), str(case_id), ob.code, ob.period or "", ob.track_id or "")
+PortfolioKey = tuple[str, str, str, str, str]
+
+
+def _key(case_id: uuid.UUID, due_on: date, code: str, period: str | None, track_id: str | None) -> PortfolioKey:
+    return (due_on.isoformat(), str(case_id), code, period or "", track_id or "")
+
+
+def _row(case_id: uuid.UUID, external_ref: str | None, ob: poortwachter.Obligation) -> dict[str, Any]:
+    return {**_obligation(ob).model_dump(), "case_id": case_id, "external_ref": external_ref}
+
+
+def _stored_row(row: Any) -> dict[str, Any]:
+    """A stored item (app/compliance/repository.py) in the shape evaluate() gives it."""
+    return {
+        "case_id": row.case_id,
+        "external_ref": row.external_ref,
+        "code": row.code,
+        "title": poortwachter.OBLIGATION_TITLES[row.code],
+        "parties": list(poortwachter.OBLIGATION_PARTIES[row.code]),
+        "legal_basis": poortwachter.OBLIGATION_LEGAL_BASIS[row.code],
+        "due_on": row.due_on,
+        "window_opens_on": row.window_opens_on,
+        "status": row.status,
+        "completed_on": row.completed_on,
+        "late_by_days": row.late_by_days,
+        "waiting_for": row.waiting_for if row.status == "upcoming" else None,
+        "evidence_id": row.evidence_id if row.status in ("done", "waived") else None,
+        "period": row.period,
+        "track_id": row.track_id,
+    }
 
 
 async def portfolio(
@@ -116,45 +116,66 @@ async def portfolio(
     cursor: str | None,
     limit: int,
 ) -> PortfolioPage:
-    """Obligations over every case the caller sees, soonest due first; outstanding ones unless `statuses`."""
+    """Obligations over every case the caller sees, soonest due first; outstanding ones unless `statuses`.
+
+    Cases with a snapshot valid on `as_of` are answered by one SQL query over the stored items; the few
+    others (no snapshot yet, facts dated after `as_of`, `as_of` past the snapshot's horizon) are evaluated
+    here, and both are merged in one order. Both give exactly what evaluate() gives.
+    """
     after = decode_cursor(cursor, 5)
-    after_key = tuple(after) if after else None
+    try:
+        after_key = (date.fromisoformat(after[0]), after[1], after[2], after[3], after[4]) if after else None
+    except ValueError:
+        raise Unprocessable("Invalid cursor.", field="cursor", location="query") from None
     wanted_parties = set(parties) if parties else None
     wanted_statuses = set(statuses) if statuses else set(OUTSTANDING)
+    query = repository.PortfolioQuery(principal, as_of, report_grace_days, employer_id)
 
     by_status: Counter[str] = Counter()
     by_party: dict[str, Counter[str]] = {party: Counter() for party in poortwachter.PARTIES}
-    matches: list[tuple[tuple[str, str, str, str, str], CaseRows, poortwachter.Obligation]] = []
-    cases = await repository.load(session, principal, employer_id=employer_id)
-    for rows in cases:
-        result = poortwachter.evaluate(to_facts(rows), as_of, report_grace_days=report_grace_days)
-        for ob in result.obligations:
-            by_status[ob.status] += 1
-            for party in ob.parties:
-                by_party[party][ob.status] += 1
-            if ob.status not in wanted_statuses:
-                continue
-            if wanted_parties is not None and wanted_parties.isdisjoint(ob.parties):
-                continue
-            if due_before is not None and ob.due_on >= due_before:
-                continue
-            key = _sort_key(rows.id, ob)
-            if after_key is not None and key <= after_key:
-                continue
-            matches.append((key, rows, ob))
-    matches.sort(key=lambda match: match[0])
-    page = matches[:limit]
-    items = [
-        PortfolioRow.model_validate(
-            {**_obligation(ob).model_dump(), "case_id": rows.id, "external_ref": rows.external_ref}
+    for status, item_parties, n in await repository.stored_counts(session, query):
+        by_status[status] += n
+        for party in item_parties:
+            by_party[party][status] += n
+
+    matches: list[tuple[PortfolioKey, dict[str, Any]]] = [
+        (_key(row.case_id, row.due_on, row.code, row.period, row.track_id), _stored_row(row))
+        for row in await repository.stored_rows(
+            session,
+            query,
+            statuses=wanted_statuses,
+            parties=wanted_parties,
+            due_before=due_before,
+            after=after_key,
+            limit=limit + 1,
         )
-        for _, rows, ob in page
     ]
+    unsnapshotted = await repository.cases_without_snapshot(session, query)
+    if unsnapshotted:
+        text_after = (after_key[0].isoformat(), *after_key[1:]) if after_key else None
+        for rows in await repository.load(session, principal, case_ids=unsnapshotted):
+            result = poortwachter.evaluate(to_facts(rows), as_of, report_grace_days=report_grace_days)
+            for ob in result.obligations:
+                by_status[ob.status] += 1
+                for party in ob.parties:
+                    by_party[party][ob.status] += 1
+                if ob.status not in wanted_statuses:
+                    continue
+                if wanted_parties is not None and wanted_parties.isdisjoint(ob.parties):
+                    continue
+                if due_before is not None and ob.due_on >= due_before:
+                    continue
+                key = _key(rows.id, ob.due_on, ob.code, ob.period, ob.track_id)
+                if text_after is not None and key <= text_after:
+                    continue
+                matches.append((key, _row(rows.id, rows.external_ref, ob)))
+        matches.sort(key=lambda match: match[0])
+    page = matches[:limit]
     return PortfolioPage(
-        items=items,
+        items=[PortfolioRow.model_validate(row) for _, row in page],
         next_cursor=encode_cursor(*page[-1][0]) if len(matches) > limit else None,
         counts=PortfolioCounts.model_validate(
             {"by_status": dict(by_status), "by_party": {p: dict(c) for p, c in by_party.items()}}
         ),
-        cases=len(cases),
+        cases=await repository.count_cases(session, query),
     )

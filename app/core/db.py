@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -56,6 +57,27 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+BeforeCommit = Callable[[AsyncSession], Awaitable[None]]
+_CHANGED_CASES = "changed_cases"
+
+
+def mark_case_changed(session: AsyncSession, case_id: uuid.UUID) -> None:
+    """Note that a case's facts changed in this transaction, for the before-commit hooks."""
+    session.info.setdefault(_CHANGED_CASES, set()).add(case_id)
+
+
+def pop_changed_cases(session: AsyncSession) -> set[uuid.UUID]:
+    changed: set[uuid.UUID] = session.info.pop(_CHANGED_CASES, set())
+    return changed
+
+
+async def commit(session: AsyncSession, before_commit: Sequence[BeforeCommit]) -> None:
+    """Run the hooks (they write derived data in the same transaction), then commit."""
+    for hook in before_commit:
+        await hook(session)
+    await session.commit()
+
+
 async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
     # scope="function" (below): the commit happens before the response is sent, so a failed
     # commit answers an error instead of a 2xx for a change that is not there.
@@ -67,7 +89,7 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         else:
-            await session.commit()
+            await commit(session, request.app.state.before_commit)
 
 
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]

@@ -4,6 +4,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import date, timedelta
 from operator import attrgetter
+from typing import NamedTuple
 
 from app.poortwachter.clock import (
     SickClock,
@@ -51,6 +52,23 @@ from app.poortwachter.obligations import (
 )
 
 _REPORTED_SPOREN = (2, 3)
+
+
+class TraceItem(NamedTuple):
+    """An obligation's parts that do not depend on the reference date, once the facts are known."""
+
+    code: str
+    due_on: date
+    window_opens_on: date | None
+    overdue_after: date  # the last day on which it is not yet overdue
+    completed_on: date | None
+    late_by_days: int | None
+    evidence_id: str | None
+    final_status: str | None  # done or waived: no later date changes it
+    waiting_for: str | None  # the missing predecessor, shown while upcoming
+    period: str | None
+    track_id: str | None
+
 
 _DESCRIPTIONS: dict[str, tuple[str, tuple[str, ...], str]] = {
     code: (OBLIGATION_TITLES[code], OBLIGATION_PARTIES[code], OBLIGATION_LEGAL_BASIS[code]) for code in OBLIGATION_CODES
@@ -157,6 +175,16 @@ def evaluate(facts: CaseFacts, as_of: date, *, report_grace_days: int = 14) -> C
 
     Raises ``ValueError`` (:class:`CaseFactsError`) for periods that do not form one case.
     """
+    return _evaluate(facts, as_of, report_grace_days, None)
+
+
+def trace(facts: CaseFacts, as_of: date, *, report_grace_days: int = 14) -> tuple[Compliance, list[TraceItem]]:
+    """Like :func:`evaluate`, and also each item's date-independent parts (for :mod:`snapshot`)."""
+    items: list[TraceItem] = []
+    return _evaluate(facts, as_of, report_grace_days, items), items
+
+
+def _evaluate(facts: CaseFacts, as_of: date, report_grace_days: int, traced: list[TraceItem] | None) -> Compliance:
     all_periods = facts.absence_periods
     check_absence_periods(all_periods)
     leaves: Sequence[Leave] = facts.leave_periods
@@ -213,6 +241,7 @@ def evaluate(facts: CaseFacts, as_of: date, *, report_grace_days: int = 14) -> C
         # 42e-weeksmelding differs from due_on); lateness is counted from the same day.
         late_from = due_on if overdue_after is None else overdue_after
         late_by_days: int | None = None
+        potential_waiting = waiting_for
         if completed_on is not None:
             status = "done"
             late_by_days = (completed_on - late_from).days
@@ -237,6 +266,23 @@ def evaluate(facts: CaseFacts, as_of: date, *, report_grace_days: int = 14) -> C
                 waiting_for = None
             else:
                 status = "upcoming"
+        if traced is not None:
+            # What the status is derived from, before the status nulls waiting_for: see snapshot.status_on.
+            traced.append(
+                TraceItem(
+                    code,
+                    due_on,
+                    window_opens_on,
+                    late_from,
+                    completed_on,
+                    late_by_days,
+                    evidence_id,
+                    status if status in ("done", "waived") else None,
+                    potential_waiting,
+                    period,
+                    track_id,
+                )
+            )
         title, parties, legal_basis = _DESCRIPTIONS[code]
         append(
             _new_obligation(

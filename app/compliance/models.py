@@ -1,0 +1,55 @@
+"""Stored snapshots of each case's obligations, from which the portfolio derives statuses in SQL."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Identity, Index, Integer, String, func
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base
+
+
+class ComplianceSnapshot(Base):
+    """Per case: for which reference dates its stored items are exact (app/poortwachter/snapshot.py)."""
+
+    __tablename__ = "compliance_snapshots"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)  # tenant key
+    facts_through: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    recovered_on: Mapped[date | None] = mapped_column(Date)
+    lapses_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    rules_version: Mapped[int] = mapped_column(Integer)
+    report_grace_days: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())
+
+
+class ComplianceItem(Base):
+    """One obligation of a snapshot, with the dates its status on any valid reference date follows from."""
+
+    __tablename__ = "compliance_items"
+    __table_args__ = (Index("ix_compliance_items_bureau_due", "bureau_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("compliance_snapshots.case_id", ondelete="CASCADE"), index=True
+    )
+    bureau_id: Mapped[uuid.UUID] = mapped_column()  # tenant key
+    code: Mapped[str] = mapped_column(String(40))
+    parties: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
+    due_on: Mapped[date] = mapped_column(Date)
+    window_opens_on: Mapped[date | None] = mapped_column(Date)
+    overdue_after: Mapped[date] = mapped_column(Date)
+    listed_from: Mapped[date | None] = mapped_column(Date)
+    final_status: Mapped[str | None] = mapped_column(String(10))
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    late_by_days: Mapped[int | None] = mapped_column(Integer)
+    evidence_id: Mapped[str | None] = mapped_column(String(36))
+    waiting_for: Mapped[str | None] = mapped_column(String(40))
+    period: Mapped[str | None] = mapped_column(String(7))
+    track_id: Mapped[str | None] = mapped_column(String(36))

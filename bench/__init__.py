@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): seeded data, a live server, measured requests."""

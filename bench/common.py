@@ -1,0 +1,119 @@
+"""Shared pieces of the benchmarks: a fresh database, a live uvicorn, timing helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+from sqlalchemy.engine import make_url
+
+from app.cli import migrate
+from app.core.embedded import asyncpg_url, start_embedded_postgres
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fresh_database(name: str) -> str:
+    """An empty, migrated database (on BENCH_DATABASE_URL's server, or the embedded one); its asyncpg URL."""
+    import asyncpg
+
+    server = os.environ.get("BENCH_DATABASE_URL")
+    base = asyncpg_url(server) if server else start_embedded_postgres(ROOT / ".data", "postgres")
+
+    async def recreate() -> None:
+        dsn = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(recreate())
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    migrate(url)
+    return url
+
+
+def plain_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@contextmanager
+def live_server(database_url: str, *, port: int, workers: int = 1) -> Iterator[str]:
+    """uvicorn serving the app on loopback; stopped (gracefully) at exit."""
+    env = {**os.environ, "DATABASE_URL": database_url, "SPOORWIJZER_ENVIRONMENT": "development"}
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "app.asgi:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the server did not become ready")
+            time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "n": len(ordered),
+        "median_ms": statistics.median(ordered) * 1000,
+        "p95_ms": ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000,
+        "min_ms": ordered[0] * 1000,
+    }
+
+
+def refresh_snapshots(database_url: str) -> dict[str, int]:
+    """Compute the compliance snapshots of every seeded case, as `spoorwijzer refresh-compliance` does."""
+    from app.cases.service import today
+    from app.compliance.snapshots import refresh_stale
+    from app.core.db import make_engine, make_sessionmaker
+    from app.core.settings import Settings
+
+    async def run() -> dict[str, int]:
+        settings = Settings(database_url=database_url)
+        engine = make_engine(database_url, settings)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                result = await refresh_stale(session, today(), settings.report_grace_days)
+                await session.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
