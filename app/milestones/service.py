@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,20 +41,25 @@ def may_record(kind: OrganizationKind, milestone_type: str) -> bool:
 
 
 def _validate(case: Case, data: MilestoneCreate) -> None:
-    if data.occurred_on < case.first_sick_day:
-        raise Unprocessable(f"occurred_on is before the first sick day ({case.first_sick_day}).", field="occurred_on")
+    statutory_end = poortwachter.statutory_wachttijd_end(sick_clock(case.absence_periods, case.leave_periods))
+    fact = poortwachter.Milestone(
+        type=data.type,
+        occurred_on=data.occurred_on,
+        until=data.until if isinstance(data, ExtensionMilestoneCreate) else None,
+        percentage=data.percentage if isinstance(data, WiaBeslissingCreate) else None,
+        obligation=data.obligation if isinstance(data, AfwijkingCreate) else None,
+    )
+    try:
+        # The rules' own checks: not before D, a loonsanctie at most 52 weeks past E, ...
+        poortwachter.check_milestone(fact, case.first_sick_day, statutory_end)
+    except poortwachter.CaseFactsError as exc:
+        raise Unprocessable(str(exc), field=exc.field) from None
     if isinstance(data, ExtensionMilestoneCreate):
         if data.until <= data.occurred_on:
             raise Unprocessable("until must be after occurred_on.", field="until")
-        statutory_end = poortwachter.statutory_wachttijd_end(sick_clock(case.absence_periods, case.leave_periods))
+        # Both extend beyond the statutory wachttijd; an earlier end is a typing error, not a decision.
         if data.until <= statutory_end:
             raise Unprocessable(f"until must be after the end of the wachttijd ({statutory_end}).", field="until")
-        # WIA 25(9): a loonsanctie lasts at most 52 weeks after the wachttijd.
-        latest = statutory_end + timedelta(weeks=52)
-        if data.type == "loonsanctie" and data.until > latest:
-            raise Unprocessable(
-                f"A loonsanctie runs at most 52 weeks after the wachttijd (until {latest}).", field="until"
-            )
 
 
 def to_read(milestone: Milestone) -> MilestoneRead:
