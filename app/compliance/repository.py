@@ -99,14 +99,18 @@ async def _load(session: AsyncSession, where: list[ColumnElement[bool]]) -> list
             Milestone.until,
             Milestone.percentage,
             Milestone.obligation,
-        ).where(Milestone.case_id.in_(selected))
+        )
+        .where(Milestone.case_id.in_(selected))
+        # Recording order: among facts of one day, the rules take the first recorded as evidence and the
+        # last recorded verlenging or loonsanctie as the one that counts.
+        .order_by(Milestone.created_at, Milestone.id)
     )
     for row in milestones:
         cases[row.case_id].milestones.append(row)
     tracks = await session.execute(
-        select(Track.case_id, Track.id, Track.spoor, Track.started_on, Track.ended_on).where(
-            Track.case_id.in_(selected)
-        )
+        select(Track.case_id, Track.id, Track.spoor, Track.started_on, Track.ended_on)
+        .where(Track.case_id.in_(selected))
+        .order_by(Track.created_at, Track.id)
     )
     for track in tracks:
         cases[track.case_id].tracks.append(track)

@@ -24,7 +24,7 @@ class ObligationRead(ReadModel):
     window_opens_on: date | None = Field(description="From when the step can be taken")
     status: Status
     completed_on: date | None = Field(description="When it was done (status `done`)")
-    late_by_days: int | None = Field(description="Days late when done (0: on time), or overdue on `as_of`")
+    late_by_days: int | None = Field(description="Days late when done (0: on time); null otherwise")
     waiting_for: ObligationCode | None = Field(description="The missing step this one waits for (`upcoming`)")
     evidence_id: uuid.UUID | None = Field(description="The milestone, track or report that fulfilled it")
     period: str | None = Field(description="`YYYY-MM` of a monthly voortgangsrapportage")
@@ -45,7 +45,9 @@ class CaseCompliance(ReadModel):
     case_id: uuid.UUID
     as_of: date
     first_sick_day: date
-    sick_week: int | None = Field(description="Week of the sickness on `as_of`; null before it or after recovery")
+    sick_week: int | None = Field(
+        description="Week of the sickness on `as_of`; null before the first sick day, after recovery or closing"
+    )
     wachttijd_end: date = Field(description="End of the 104-week wachttijd, extended by a verlenging")
     loondoorbetaling_end: date = Field(description="End of the wage obligation, extended by a loonsanctie")
     loonsanctie_risk: bool = Field(description="True when an overdue obligation names the werkgever")

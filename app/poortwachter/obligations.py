@@ -65,7 +65,7 @@ PLAN_VAN_AANPAK_AFTER = 14
 VOORTGANGSGESPREK_AFTER = 42
 BIJSTELLING_AFTER = 14
 ZIEKMELDING_WINDOW = 287
-ZIEKMELDING_DUE = 294  # end of week 42
+ZIEKMELDING_DUE = 294  # the day after week 42 (domain table: sickday(294), example A)
 EERSTEJAARSEVALUATIE_WINDOW = 315
 EERSTEJAARSEVALUATIE_DUE = 363  # end of week 52
 START_SPOOR_2_AFTER = 42
@@ -119,7 +119,7 @@ def window_ziekmelding_uwv(clock: SickClock) -> date:
 
 
 def due_ziekmelding_uwv(clock: SickClock) -> date:
-    """Uiterlijk in week 42 (the exact date; weekends and holidays do not move it)."""
+    """The 42e-weeksmelding: sickday(294), the day after week 42 (exact; weekends and holidays do not move it)."""
     return clock.sickday(ZIEKMELDING_DUE)
 
 
