@@ -23,6 +23,9 @@ from app.core.settings import Settings, get_settings
 from app.medical.router import router as medical_router
 from app.milestones.router import router as milestones_router
 from app.organizations.router import router as organizations_router
+from app.proposals.router import router as proposals_router
+from app.reports.router import router as reports_router
+from app.tracks.router import router as tracks_router
 
 log = logging.getLogger("spoorwijzer")
 
@@ -54,6 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "organizations", "description": "Organizations and API callers"},
             {"name": "cases", "description": "Re-integratiedossiers"},
             {"name": "milestones", "description": "Dated facts of a dossier"},
+            {"name": "tracks", "description": "Spoor 1, 2 and 3 track assignments"},
+            {"name": "progress-reports", "description": "Monthly progress reports (voortgangsrapportages)"},
+            {"name": "candidate-proposals", "description": "Employers a candidate was proposed to, with outcomes"},
             {"name": "medical", "description": "Functional medical status pushed by the arbodienst"},
             {"name": "compliance", "description": "Poortwachter obligations per party, with deadlines"},
             {"name": "audit", "description": "Change feed, audit log and access log"},
@@ -77,6 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         organizations_router,
         cases_router,
         milestones_router,
+        tracks_router,
+        reports_router,
+        proposals_router,
         medical_router,
         compliance_router,
         audit_router,

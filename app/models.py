@@ -9,6 +9,7 @@ from app.core.idempotency import IdempotencyRecord
 from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
+from app.proposals.models import CandidateProposal, ProposalStatusChange
 from app.reports.models import ProgressReport
 from app.tracks.models import Track
 
@@ -17,6 +18,7 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "Base",
+    "CandidateProposal",
     "Case",
     "ComplianceItem",
     "ComplianceSnapshot",
@@ -27,5 +29,6 @@ __all__ = [
     "Organization",
     "OrganizationLink",
     "ProgressReport",
+    "ProposalStatusChange",
     "Track",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -15,8 +15,18 @@ class Track(Base):
     __tablename__ = "tracks"
     __table_args__ = (
         Index("ix_tracks_case", "bureau_id", "case_id", "started_on"),
+        # Backstop for the service's overlap check: never two open tracks of one spoor in a case.
+        Index(
+            "uq_tracks_open_spoor",
+            "case_id",
+            "spoor",
+            unique=True,
+            postgresql_where=text("ended_on IS NULL"),
+        ),
         CheckConstraint("spoor IN (1, 2, 3)", name="spoor"),
         CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ended_after_start"),
+        CheckConstraint("(ended_on IS NULL) = (end_reason IS NULL)", name="ended_has_reason"),
+        CheckConstraint("version >= 1", name="version_positive"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
