@@ -11,11 +11,12 @@ from fastapi import APIRouter, Query, Request
 from app.auth.principal import PrincipalDep
 from app.cases.service import today
 from app.compliance import service
-from app.compliance.schemas import CaseCompliance, Party, PortfolioPage, Status
+from app.compliance.schemas import CaseCompliance, PortfolioPage
 from app.core.db import SessionDep
 from app.core.openapi import problems
 from app.core.pagination import CursorQuery, LimitQuery
 from app.core.schemas import DossierDate
+from app.poortwachter.facts import Party, Status
 
 router = APIRouter(prefix="/v1", tags=["compliance"])
 

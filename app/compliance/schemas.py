@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Literal
 
 from pydantic import Field
 
 from app.core.schemas import ReadModel
-from app.milestones.schemas import ObligationCode
-
-Party = Literal["werkgever", "werknemer", "bedrijfsarts", "reintegratiebureau", "uwv"]
-Status = Literal["done", "waived", "overdue", "open", "upcoming", "suspended", "lapsed"]
+from app.poortwachter.facts import ObligationCode, Party, Status
 
 
 class ObligationRead(ReadModel):

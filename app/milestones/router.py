@@ -13,7 +13,8 @@ from app.core.idempotency import Created, IdempotencyKeyHeader, idempotent
 from app.core.openapi import problems
 from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.milestones import service
-from app.milestones.schemas import MilestoneCreate, MilestoneRead, MilestoneType
+from app.milestones.schemas import MilestoneCreate, MilestoneRead
+from app.poortwachter.facts import MilestoneType
 
 router = APIRouter(prefix="/v1/cases/{case_id}/milestones", tags=["milestones"])
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from app.core.schemas import DossierDate, InputModel, ReadModel, ShortText
+from app.poortwachter.facts import MilestoneType, ObligationCode
 
 SimpleType = Literal[
     "probleemanalyse",
@@ -24,23 +25,6 @@ SimpleType = Literal[
     "reintegratieverslag",
     "wia_aanvraag",
     "wia_kennisgeving",
-]
-MilestoneType = Literal[SimpleType, "verlenging_loondoorbetaling", "loonsanctie", "wia_beslissing", "afwijking"]
-ObligationCode = Literal[
-    "probleemanalyse",
-    "plan_van_aanpak",
-    "casemanager",
-    "voortgangsgesprek",
-    "bijstelling_plan_van_aanpak",
-    "ziekmelding_uwv",
-    "eerstejaarsevaluatie",
-    "start_spoor_2",
-    "voortgangsrapportage",
-    "actueel_oordeel",
-    "eindevaluatie",
-    "reintegratieverslag",
-    "wia_kennisgeving",
-    "wia_aanvraag",
 ]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 

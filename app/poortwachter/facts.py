@@ -2,12 +2,16 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal, get_args
 
-PARTIES = ("werkgever", "werknemer", "bedrijfsarts", "reintegratiebureau", "uwv")
+# The vocabularies as Literal types (the API's schemas use them) and as tuples (the rules iterate them).
+Party = Literal["werkgever", "werknemer", "bedrijfsarts", "reintegratiebureau", "uwv"]
+PARTIES: tuple[str, ...] = get_args(Party)
 
-STATUSES = ("done", "waived", "overdue", "open", "upcoming", "suspended", "lapsed")
+Status = Literal["done", "waived", "overdue", "open", "upcoming", "suspended", "lapsed"]
+STATUSES: tuple[str, ...] = get_args(Status)
 
-OBLIGATION_CODES = (
+ObligationCode = Literal[
     "probleemanalyse",
     "plan_van_aanpak",
     "casemanager",
@@ -22,11 +26,12 @@ OBLIGATION_CODES = (
     "reintegratieverslag",
     "wia_kennisgeving",
     "wia_aanvraag",
-)
+]
+OBLIGATION_CODES: tuple[str, ...] = get_args(ObligationCode)
 
 # Design section 3 / domain section 4, grouped by who records them.
-BEDRIJFSARTS_MILESTONES = ("probleemanalyse", "bijstellingsadvies", "actueel_oordeel")
-WERKGEVER_WERKNEMER_MILESTONES = (
+BedrijfsartsMilestone = Literal["probleemanalyse", "bijstellingsadvies", "actueel_oordeel"]
+WerkgeverWerknemerMilestone = Literal[
     "plan_van_aanpak",
     "casemanager",
     "voortgangsgesprek",
@@ -37,9 +42,13 @@ WERKGEVER_WERKNEMER_MILESTONES = (
     "reintegratieverslag",
     "wia_aanvraag",
     "afwijking",
-)
-UWV_MILESTONES = ("wia_kennisgeving", "verlenging_loondoorbetaling", "loonsanctie", "wia_beslissing")
-MILESTONE_TYPES = BEDRIJFSARTS_MILESTONES + WERKGEVER_WERKNEMER_MILESTONES + UWV_MILESTONES
+]
+UwvMilestone = Literal["wia_kennisgeving", "verlenging_loondoorbetaling", "loonsanctie", "wia_beslissing"]
+MilestoneType = Literal[BedrijfsartsMilestone, WerkgeverWerknemerMilestone, UwvMilestone]
+BEDRIJFSARTS_MILESTONES: tuple[str, ...] = get_args(BedrijfsartsMilestone)
+WERKGEVER_WERKNEMER_MILESTONES: tuple[str, ...] = get_args(WerkgeverWerknemerMilestone)
+UWV_MILESTONES: tuple[str, ...] = get_args(UwvMilestone)
+MILESTONE_TYPES: tuple[str, ...] = BEDRIJFSARTS_MILESTONES + WERKGEVER_WERKNEMER_MILESTONES + UWV_MILESTONES
 
 
 @dataclass(frozen=True, slots=True)
