@@ -58,6 +58,7 @@ class Probe:
     body: Body = lambda dossier, caller: None
     headers: Headers = lambda dossier, caller: {}
     params: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, str] = field(default_factory=dict)  # path parameter -> another key of Dossier.ids
 
 
 def parties(ok: str = "", forbidden: str = "") -> dict[str, str]:
@@ -126,16 +127,80 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/events"): Probe(EVERYONE),
     ("GET", "/v1/cases/{case_id}/audit-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
     ("GET", "/v1/cases/{case_id}/access-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
+    # Tracks: the bureau writes; the employer and the arbodienst read.
+    ("GET", "/v1/cases/{case_id}/tracks"): Probe(parties(ok=f"{B} {E} {A}")),
+    ("POST", "/v1/cases/{case_id}/tracks"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"spoor": 1, "started_on": "2025-03-01"}
+    ),
+    ("GET", "/v1/tracks/{track_id}"): Probe(parties(ok=f"{B} {E} {A}")),
+    ("PATCH", "/v1/tracks/{track_id}"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"coach": "P. de Boer"}, headers=if_match()
+    ),
+    ("POST", "/v1/tracks/{track_id}/end"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"ended_on": "2025-03-01", "end_reason": "hersteld"}
+    ),
+    # Progress reports: the bureau's; the employer reads submitted ones only; the arbodienst never (404).
+    ("GET", "/v1/tracks/{track_id}/progress-reports"): Probe(parties(ok=f"{B} {E}")),
+    ("POST", "/v1/tracks/{track_id}/progress-reports"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"period": "2025-04"}
+    ),
+    ("GET", "/v1/progress-reports/{report_id}"): Probe(
+        parties(ok=f"{B} {E}"), ids={"report_id": "submitted_report_id"}
+    ),
+    ("PATCH", "/v1/progress-reports/{report_id}"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"employee_comments": "Gaat goed"}, headers=if_match()
+    ),
+    ("POST", "/v1/progress-reports/{report_id}/submit"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {}
+    ),
+    # Candidate proposals: the bureau writes; the employer reads; the arbodienst never (404).
+    ("GET", "/v1/tracks/{track_id}/candidate-proposals"): Probe(parties(ok=f"{B} {E}")),
+    ("POST", "/v1/tracks/{track_id}/candidate-proposals"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: proposal_body()
+    ),
+    ("GET", "/v1/candidate-proposals/{proposal_id}"): Probe(parties(ok=f"{B} {E}")),
+    ("PATCH", "/v1/candidate-proposals/{proposal_id}"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"),
+        body=lambda d, c: {"status": "interview", "status_date": "2025-02-20"},
+        headers=if_match(),
+    ),
 }
+
+
+def proposal_body() -> dict[str, Any]:
+    return {
+        "prospective_employer": {"name": "Bouwbedrijf Smit", "place": "Zwolle"},
+        "vacancy_title": "Magazijnmedewerker",
+        "proposed_on": "2025-02-15",
+        "channel": "vacature",
+    }
 
 
 async def dossier(world: World) -> Dossier:
     case = await create_case(world)
     status = await first_push(world, case)  # also records the probleemanalyse milestone
+    bureau = world.bureau
+    track = await bureau.post(f"/v1/cases/{case['id']}/tracks", json={"spoor": 2, "started_on": "2025-02-01"})
+    assert track.status_code == 201, track.text
+    reports = f"/v1/tracks/{track.json()['id']}/progress-reports"
+    submitted = await bureau.post(reports, json={"period": "2025-02", "employee_comments": "Gaat goed"})
+    assert submitted.status_code == 201, submitted.text
+    done = await bureau.post(f"/v1/progress-reports/{submitted.json()['id']}/submit", json={})
+    assert done.status_code == 200, done.text
+    draft = await bureau.post(
+        reports, json={"period": "2025-03", "activities": [{"description": "Sollicitatietraining"}]}
+    )
+    assert draft.status_code == 201, draft.text
+    proposal = await bureau.post(f"/v1/tracks/{track.json()['id']}/candidate-proposals", json=proposal_body())
+    assert proposal.status_code == 201, proposal.text
     ids = {
         "case_id": case["id"],
         "organization_id": world.bureau.id,
         "milestone_id": status["milestone_id"],
+        "track_id": track.json()["id"],
+        "report_id": draft.json()["id"],
+        "submitted_report_id": submitted.json()["id"],
+        "proposal_id": proposal.json()["id"],
     }
     return Dossier(world, case, ids)
 
@@ -194,7 +259,8 @@ async def test_authorization_matrix(
             continue  # test_every_route_is_in_the_matrix says what to add
         unknown = set(re.findall(r"\{(\w+)\}", template)) - set(d.ids)
         assert not unknown, f"{method} {template}: give dossier() an id for {unknown}"
-        path = re.sub(r"\{(\w+)\}", lambda m: d.ids[m.group(1)], template)
+        ids = {param: d.ids[probe.ids.get(param, param)] for param in re.findall(r"\{(\w+)\}", template)}
+        path = template.format(**ids)
         for caller in CALLERS:
             body = probe.body(d, caller)
             kwargs: dict[str, Any] = {"headers": probe.headers(d, caller), "params": probe.params}
@@ -215,3 +281,26 @@ async def test_authorization_matrix(
             elif got != OK and any(secret in response.text for secret in secrets):
                 failures.append(f"{method} {template} as {caller}: a refusal shows the case's data")
     assert not failures, "\n".join(failures)
+
+
+async def test_the_change_feed_shows_each_caller_only_what_it_may_read(world: World) -> None:
+    d = await dossier(world)
+
+    async def seen(actor: Actor) -> dict[str, set[str]]:
+        items = (await actor.get("/v1/events", params={"limit": 200})).json()["items"]
+        by_type: dict[str, set[str]] = {}
+        for event in items:
+            if event["case_id"] == d.case["id"]:
+                by_type.setdefault(event["entity_type"], set()).add(event["entity_id"])
+        return by_type
+
+    everything = await seen(world.bureau)
+    assert {"case", "milestone", "medical_status", "track", "progress_report", "candidate_proposal"} <= set(everything)
+    arbodienst = await seen(world.arbodienst)
+    assert set(arbodienst) == {"case", "milestone", "medical_status", "track"}
+    employer = await seen(world.employer)
+    assert employer["progress_report"] == {d.ids["submitted_report_id"]}  # never the draft
+    assert employer["candidate_proposal"] == everything["candidate_proposal"]
+    assert employer["medical_status"] == everything["medical_status"]
+    for outsider in (world.other_bureau, world.other_employer, world.other_arbodienst):
+        assert await seen(outsider) == {}
