@@ -73,3 +73,14 @@ async def test_feed_pages(world: World) -> None:
     second = (await world.bureau.get("/v1/events", params={"after": first["next_cursor"], "limit": 2})).json()
     assert len(second["items"]) == 1
     assert second["has_more"] is False
+
+
+async def test_reading_the_audit_log_is_itself_logged(world: World) -> None:
+    case = await create_case(world)
+    url = f"/v1/cases/{case['id']}"
+    assert (await world.bureau.get(f"{url}/audit-log")).status_code == 200
+    entries = (await world.bureau.get(f"{url}/access-log")).json()["items"]
+    audit_reads = [e for e in entries if e["what"] == "audit_log"]
+    assert len(audit_reads) == 1
+    assert audit_reads[0]["actor_key_id"] == world.bureau.key_id
+    assert audit_reads[0]["path"] == f"{url}/audit-log"

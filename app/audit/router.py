@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from app.audit import repository
 from app.audit.schemas import AccessEntryRead, AuditEntryRead, EventPage, EventRead
+from app.audit.service import record_access
 from app.auth.principal import PrincipalDep
-from app.cases.service import load_visible
+from app.cases.service import load_visible, parties
 from app.core.db import SessionDep
 from app.core.errors import Unprocessable
 from app.core.openapi import problems
@@ -63,6 +64,7 @@ async def list_events(
 )
 async def case_audit_log(
     case_id: uuid.UUID,
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     cursor: CursorQuery = None,
@@ -71,6 +73,8 @@ async def case_audit_log(
     """Who changed what on this case, when (the case's bureau only)."""
     case = await load_visible(session, principal, case_id)
     principal.require(OrganizationKind.reintegratiebureau, action="read the audit log")
+    # Audit rows carry the case's before/after shapes, masked BSN included: a read of personal data.
+    record_access(session, principal, parties(case), what="audit_log", path=request.url.path)
     rows = await repository.audit_for_case(session, case.bureau_id, case.id, _int_cursor(cursor), limit + 1)
     return paginate(rows, limit, lambda r: (r.id,), AuditEntryRead.model_validate)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -28,7 +28,9 @@ class AccessEntryRead(ReadModel):
     at: datetime
     actor_organization_id: uuid.UUID
     actor_key_id: uuid.UUID
-    what: str = Field(description="What was read: `medical_status` or `bsn`")
+    what: Literal["medical_status", "bsn", "audit_log"] = Field(
+        description="What was read: the medical status, a case with its (masked) BSN, or the case's audit log"
+    )
     path: str
 
 

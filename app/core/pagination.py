@@ -7,7 +7,7 @@ import binascii
 import json
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -72,5 +72,16 @@ def created_key(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         return None
     try:
         return datetime.fromisoformat(key[0]), uuid.UUID(key[1])
+    except ValueError:
+        raise Unprocessable("Invalid cursor.", field="cursor", location="query") from None
+
+
+def dated_key(cursor: str | None) -> tuple[date, uuid.UUID] | None:
+    """Decode a cursor over (a date, id): the order of milestones, tracks and candidate proposals."""
+    key = decode_cursor(cursor, 2)
+    if key is None:
+        return None
+    try:
+        return date.fromisoformat(key[0]), uuid.UUID(key[1])
     except ValueError:
         raise Unprocessable("Invalid cursor.", field="cursor", location="query") from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +13,7 @@ from app.cases import service as cases
 from app.cases.facts import sick_clock
 from app.cases.models import Case
 from app.core.errors import Forbidden, NotFound, Unprocessable
-from app.core.pagination import Page, decode_cursor, paginate
+from app.core.pagination import Page, dated_key, paginate
 from app.milestones import repository
 from app.milestones.models import Milestone
 from app.milestones.schemas import (
@@ -118,12 +117,9 @@ async def list_page(
     limit: int,
 ) -> Page[MilestoneRead]:
     case = await cases.load_visible(session, principal, case_id)
-    key = decode_cursor(cursor, 2)
-    try:
-        after = (date.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
-    except ValueError:
-        raise Unprocessable("Invalid cursor.", field="cursor", location="query") from None
-    rows = await repository.list_for_case(session, case.bureau_id, case.id, type=type, after=after, limit=limit + 1)
+    rows = await repository.list_for_case(
+        session, case.bureau_id, case.id, type=type, after=dated_key(cursor), limit=limit + 1
+    )
     return paginate(rows, limit, lambda m: (m.occurred_on.isoformat(), m.id), to_read)
 
 

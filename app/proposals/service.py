@@ -14,7 +14,7 @@ from app.cases import service as cases
 from app.cases.models import Case
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.etag import check_version
-from app.core.pagination import Page, paginate
+from app.core.pagination import Page, dated_key, paginate
 from app.organizations.models import OrganizationKind
 from app.proposals import repository
 from app.proposals.models import CandidateProposal, ProposalStatusChange
@@ -167,7 +167,7 @@ async def list_page(
     track, _ = await tracks.load_visible(session, principal, track_id)
     _check_reader(principal)
     rows = await repository.list_for_track(
-        session, track.bureau_id, track.id, status=status, after=tracks.dated_key(cursor), limit=limit + 1
+        session, track.bureau_id, track.id, status=status, after=dated_key(cursor), limit=limit + 1
     )
     changes = await repository.histories(session, track.bureau_id, [p.id for p in rows[:limit]])
     return paginate(rows, limit, lambda p: (p.proposed_on.isoformat(), p.id), lambda p: to_read(p, changes[p.id]))

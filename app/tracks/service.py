@@ -17,7 +17,7 @@ from app.cases import service as cases
 from app.cases.models import Case
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.etag import check_version
-from app.core.pagination import Page, decode_cursor, paginate
+from app.core.pagination import Page, dated_key, paginate
 from app.milestones import repository as milestones
 from app.organizations.models import OrganizationKind
 from app.proposals import repository as proposals
@@ -43,15 +43,6 @@ def period_bounds(period: str) -> tuple[date, date]:
 def active_until(track: Track) -> date:
     """The last day the track counts as running: its end, or today while it runs."""
     return track.ended_on if track.ended_on is not None else cases.today()
-
-
-def dated_key(cursor: str | None) -> tuple[date, uuid.UUID] | None:
-    """Decode a cursor over (a date, id): the order of tracks and candidate proposals."""
-    key = decode_cursor(cursor, 2)
-    try:
-        return (date.fromisoformat(key[0]), uuid.UUID(key[1])) if key else None
-    except ValueError:
-        raise Unprocessable("Invalid cursor.", field="cursor", location="query") from None
 
 
 def to_read(track: Track) -> TrackRead:
