@@ -9,7 +9,9 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -23,6 +25,7 @@ from app.auth.models import ApiKey
 from app.cases.service import today
 from app.compliance.snapshots import refresh_changed, refresh_stale
 from app.core.db import commit, database_url, make_engine, make_sessionmaker
+from app.core.logging import logging_config
 from app.core.settings import PROJECT_ROOT, Settings, get_settings
 from app.organizations.models import Organization, OrganizationKind
 
@@ -119,6 +122,11 @@ def run(settings: Settings) -> None:
     os.environ["DATABASE_URL"] = url
     if settings.demo_data:
         _print(_with_session(get_settings_fresh(), _demo))
+    metrics_dir = None
+    if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Workers count into files in a fresh folder, which /metrics adds up (app/core/metrics.py).
+        metrics_dir = tempfile.mkdtemp(prefix="spoorwijzer-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     base = f"http://{settings.host}:{settings.port}"
     print(
         f"Spoorwijzer on {base} (API docs: {base}/docs)\n"
@@ -126,15 +134,21 @@ def run(settings: Settings) -> None:
         "               spoorwijzer key create --org <id> --name 'back office'   (or `make demo`)",
         flush=True,
     )
-    uvicorn.run(
-        "app.asgi:app",
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-        proxy_headers=False,
-        timeout_graceful_shutdown=20,
-    )
+    try:
+        uvicorn.run(
+            "app.asgi:app",
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level=settings.log_level,
+            proxy_headers=False,
+            timeout_graceful_shutdown=20,
+            log_config=logging_config(settings.log_level),
+            access_log=False,  # the RequestId middleware logs each request, with its route template
+        )
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def get_settings_fresh() -> Settings:

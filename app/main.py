@@ -17,6 +17,7 @@ from app.compliance.snapshots import refresh_changed
 from app.core import health
 from app.core.db import database_url, make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
+from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestGuard, RequestId
 from app.core.openapi import install_openapi
 from app.core.settings import Settings, get_settings
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "medical", "description": "Functional medical status pushed by the arbodienst"},
             {"name": "compliance", "description": "Poortwachter obligations per party, with deadlines"},
             {"name": "audit", "description": "Change feed, audit log and access log"},
-            {"name": "operations", "description": "Health and readiness"},
+            {"name": "operations", "description": "Health, readiness and metrics"},
         ],
     )
     app.state.settings = settings
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestId)
     for router in (
         health.router,
+        metrics_router,
         organizations_router,
         cases_router,
         milestones_router,

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.cases.models import Case
 from app.compliance import repository
 from app.compliance.facts import to_facts
 from app.compliance.models import ComplianceItem, ComplianceSnapshot
@@ -31,7 +32,11 @@ async def refresh_changed(session: AsyncSession, today: date, report_grace_days:
 
 async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today: date, report_grace_days: int) -> int:
     """Replace the snapshots of these cases; answers how many were written."""
-    ids = list(case_ids)
+    ids = sorted(case_ids)
+    # Concurrent writes to one case (two milestones, say) would each replace its snapshot from the facts they
+    # see: the second insert collides with the first, or the snapshot misses a fact. Lock the cases (in id
+    # order, no deadlocks) so refreshes of a case run one after the other, each reading every committed fact.
+    await session.execute(select(Case.id).where(Case.id.in_(ids)).order_by(Case.id).with_for_update(key_share=True))
     await session.execute(delete(ComplianceSnapshot).where(ComplianceSnapshot.case_id.in_(ids)))
     snapshots: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []

@@ -1,14 +1,20 @@
-"""Pure ASGI middleware: request ids, request body limits and content types."""
+"""Pure ASGI middleware: request ids with the access log and metrics, request body limits and content types."""
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core import metrics
 from app.core.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
+from app.core.logging import request_id as current_request_id
+
+access_log = logging.getLogger("spoorwijzer.access")
 
 _JSON_TYPES = ("application/json", "application/merge-patch+json")
 
@@ -109,7 +115,12 @@ class RequestGuard:
 
 
 class RequestId:
-    """Give every request an id (or keep a sane one the client sent) and answer it as X-Request-ID."""
+    """Give every request an id (or keep a sane one the client sent), answer it as X-Request-ID and make it
+    available to log records; then write one access line and one metrics observation for the request.
+
+    The access line holds the method, route template (never the raw path or query string), status, duration,
+    request id and the calling organization: never a header or a body, so no key or BSN reaches the log.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -118,15 +129,43 @@ class RequestId:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
         sent = dict(scope["headers"]).get(b"x-request-id", b"")
         request_id = sent.decode("latin-1") if 0 < len(sent) <= 100 and sent.isascii() and sent.isalnum() else ""
         request_id = request_id or uuid.uuid4().hex
         state: dict[str, Any] = scope.setdefault("state", {})
         state["request_id"] = request_id
+        token = current_request_id.set(request_id)
+        status = 500  # an exception that escapes every handler becomes a 500 further out
 
         async def send_with_id(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            _log_access(scope, status, time.perf_counter() - started)
+            current_request_id.reset(token)
+
+
+def _log_access(scope: Scope, status: int, duration: float) -> None:
+    route = getattr(scope.get("route"), "path", None) or "unmatched"  # the template, e.g. /v1/cases/{case_id}
+    principal = scope["state"].get("principal")
+    metrics.observe(scope["method"], route, status, duration)
+    access_log.info(
+        "%s %s %s",
+        scope["method"],
+        route,
+        status,
+        extra={
+            "method": scope["method"],
+            "route": route,
+            "status": status,
+            "duration_ms": round(duration * 1000, 2),
+            "organization_id": str(principal.organization_id) if principal else None,
+        },
+    )

@@ -1,0 +1,58 @@
+"""Prometheus metrics: requests and their latency per route template, method and status, at `GET /metrics`.
+
+With several uvicorn workers every worker counts its own requests. `spoorwijzer run` then points
+PROMETHEUS_MULTIPROC_DIR at a fresh folder before the workers start, and /metrics adds up all workers' files
+(prometheus-client's multiprocess mode). Without that variable each worker answers only its own counts.
+"""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+REQUESTS = Counter(
+    "spoorwijzer_http_requests_total",
+    "HTTP requests answered, by method, route template and status.",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "spoorwijzer_http_request_duration_seconds",
+    "Time from receiving a request to the end of its answer, by method, route template and status.",
+    ["method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+
+
+def observe(method: str, route: str, status: int, seconds: float) -> None:
+    labels = (method, route, str(status))
+    REQUESTS.labels(*labels).inc()
+    LATENCY.labels(*labels).observe(seconds)
+
+
+def exposition() -> bytes:
+    """The metrics in Prometheus' text format: of this process, or of all workers in multiprocess mode."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)
+
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get(
+    "/metrics",
+    operation_id="metrics",
+    response_class=Response,
+    responses={
+        200: {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}
+    },
+)
+async def metrics() -> Response:
+    """Request counts and latencies for Prometheus (no authentication: expose it only to your monitoring)."""
+    return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
