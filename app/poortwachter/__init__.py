@@ -16,7 +16,7 @@ from app.poortwachter.clock import (
     statutory_wachttijd_end,
     wachttijd_end,
 )
-from app.poortwachter.engine import case_phase, effective_periods, evaluate
+from app.poortwachter.engine import case_phase, evaluate
 from app.poortwachter.facts import (
     MILESTONE_TYPES,
     OBLIGATION_CODES,
@@ -100,7 +100,6 @@ __all__ = [
     "due_wia_aanvraag",
     "due_wia_kennisgeving",
     "due_ziekmelding_uwv",
-    "effective_periods",
     "end_of_week",
     "evaluate",
     "first_working_day_on_or_after",

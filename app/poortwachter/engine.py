@@ -139,17 +139,6 @@ def _obligation_constructor() -> Callable[..., Obligation]:
 _new_obligation = _obligation_constructor()
 
 
-def effective_periods(periods: Sequence[Period], as_of: date) -> tuple[Period, ...]:
-    """The absence periods as known on ``as_of``: a relapse that starts later is not a fact yet.
-
-    The first period always stays, so D is defined before the case starts.
-    """
-    n = 1
-    while n < len(periods) and periods[n].first_day <= as_of:
-        n += 1
-    return tuple(periods[:n])
-
-
 def case_phase(periods: Sequence[Period], closed_on: date | None, as_of: date) -> str | None:
     """``lapsed`` for a closed case or 28 days after recovery, ``suspended`` before that, else ``None``."""
     if closed_on is not None and closed_on <= as_of:
@@ -185,16 +174,14 @@ def trace(facts: CaseFacts, as_of: date, *, report_grace_days: int = 14) -> tupl
 
 
 def _evaluate(facts: CaseFacts, as_of: date, report_grace_days: int, traced: list[TraceItem] | None) -> Compliance:
-    all_periods = facts.absence_periods
-    check_absence_periods(all_periods)
+    # The absence and leave periods count as recorded, whatever as_of: domain 2a limits "facts dated on or
+    # before as_of" to milestones, tracks, reports and closing, and its sick-week rule ("a day in a gap takes
+    # the next counted day's week") presumes that a day between two recorded periods is not a recovery.
+    periods = facts.absence_periods
+    check_absence_periods(periods)
     leaves: Sequence[Leave] = facts.leave_periods
     if leaves:
-        check_leave_periods(all_periods, leaves)
-    periods = effective_periods(all_periods, as_of)
-    if leaves and len(periods) < len(all_periods):
-        # Leave inside a relapse that has not started yet must not pause the clock.
-        cutoff = all_periods[len(periods)].first_day
-        leaves = [lv for lv in leaves if lv.first_day < cutoff]
+        check_leave_periods(periods, leaves)
     clock = SickClock(periods, leaves)
     first_sick_day = clock.first_sick_day
     phase = case_phase(periods, facts.closed_on, as_of)

@@ -36,8 +36,9 @@ class Snapshot:
 
 
 def facts_through(facts: CaseFacts) -> date:
-    """The latest date on which a fact of the case happened (recovery and closing are handled by status)."""
-    days = [p.first_day for p in facts.absence_periods]
+    """The latest date on which a fact of the case happened (periods count as recorded; recovery and closing
+    are handled by status_on)."""
+    days = [facts.absence_periods[0].first_day]
     days += [m.occurred_on for m in facts.milestones]
     for track in facts.tracks:
         days.append(track.started_on)

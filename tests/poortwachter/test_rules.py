@@ -391,10 +391,17 @@ def test_a_recorded_last_day_after_as_of_is_not_a_recovery_yet() -> None:
 
 def test_a_relapse_within_28_days_revives_the_clock() -> None:
     facts = case(period(D, "2025-05-31"), period("2025-06-20"))
-    before = evaluate(facts, d("2025-06-15"))  # the relapse is not a fact yet
-    assert one(before, "ziekmelding_uwv").status == "suspended"
-    assert one(before, "ziekmelding_uwv").due_on == d("2025-10-27")
-    assert before.sick_week is None
+    # Periods count as recorded: a day in the gap is no recovery, and takes the next counted day's week.
+    in_gap = evaluate(facts, d("2025-06-15"))
+    assert one(in_gap, "ziekmelding_uwv").status == "upcoming"
+    assert one(in_gap, "ziekmelding_uwv").due_on == d("2025-11-15")
+    assert one(in_gap, "probleemanalyse").status == "overdue"
+    assert in_gap.sick_week == 21
+    # Recorded without the relapse, the same day is suspended and the dates run on as if still sick.
+    recovered = evaluate(case(period(D, "2025-05-31")), d("2025-06-15"))
+    assert one(recovered, "ziekmelding_uwv").status == "suspended"
+    assert one(recovered, "ziekmelding_uwv").due_on == d("2025-10-27")
+    assert recovered.sick_week is None
     after = evaluate(facts, d("2025-06-25"))
     assert one(after, "ziekmelding_uwv").due_on == d("2025-11-15")  # 19 gap days later
     assert one(after, "ziekmelding_uwv").status == "upcoming"
