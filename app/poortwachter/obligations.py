@@ -145,10 +145,11 @@ def due_start_spoor_2(clock: SickClock, eerstejaarsevaluatie_on: date | None) ->
 
 
 def window_start_spoor_2(clock: SickClock, eerstejaarsevaluatie_on: date | None) -> date:
-    """Opens with the eerstejaarsevaluatie, or once its due date has passed (the day after)."""
+    """Opens with the eerstejaarsevaluatie, or once its due date has passed (the day after), whichever is first."""
+    passed = due_eerstejaarsevaluatie(clock) + timedelta(days=1)
     if eerstejaarsevaluatie_on is not None:
-        return eerstejaarsevaluatie_on
-    return due_eerstejaarsevaluatie(clock) + timedelta(days=1)
+        return min(eerstejaarsevaluatie_on, passed)
+    return passed
 
 
 def first_of_next_month(year: int, month: int) -> date:

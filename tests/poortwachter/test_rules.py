@@ -227,6 +227,10 @@ def test_start_spoor_2_after_an_eerstejaarsevaluatie() -> None:
         "eerstejaarsevaluatie",
         d("2026-01-05"),
     )
+    # A late eerstejaarsevaluatie: the window had opened when its due date passed, whichever came first.
+    late = case(period(D), milestones=(ms("eerstejaarsevaluatie", "2026-01-20", id="eje"),))
+    spoor_2 = one(evaluate(late, d("2026-01-21")), "start_spoor_2")
+    assert (spoor_2.window_opens_on, spoor_2.due_on, spoor_2.status) == (d("2026-01-05"), d("2026-03-03"), "open")
 
 
 def test_start_spoor_2_is_fulfilled_by_the_earliest_spoor_2_track_only() -> None:
