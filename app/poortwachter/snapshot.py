@@ -23,7 +23,7 @@ from app.poortwachter.obligations import (
 _ORDER = attrgetter("due_on", "code")
 
 #: Bump when a rule changes: stored snapshots of another version are not used (and can be refreshed).
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)
