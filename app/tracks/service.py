@@ -89,8 +89,6 @@ def _check_started_on(case: Case, started_on: date) -> None:
         raise Unprocessable(
             f"started_on is before the case's first sick day ({case.first_sick_day}).", field="started_on"
         )
-    if started_on > cases.today():
-        raise Unprocessable("started_on is in the future; record the track once it has started.", field="started_on")
 
 
 async def _check_spoor_3(session: AsyncSession, case: Case, started_on: date) -> None:
@@ -240,8 +238,6 @@ async def end(
     _check_not_ended(track)
     if data.ended_on < track.started_on:
         raise Unprocessable(f"ended_on is before the track's start ({track.started_on}).", field="ended_on")
-    if data.ended_on > cases.today():
-        raise Unprocessable("ended_on is in the future; end the track on or after that day.", field="ended_on")
     last_report = (await reports.period_range(session, track.bureau_id, track.id))[1]
     if last_report is not None and last_report > period_of(data.ended_on):
         raise Conflict(f"A progress report exists for {last_report}, after the month the track would end.")
