@@ -206,3 +206,17 @@ async def test_employer_and_arbodienst_views(world: World) -> None:
         await world.arbodienst.post(f"{url}/close", json={"closed_on": "2025-02-01", "reason": "anders"}), 403
     )
     assert_problem(await world.employer.post("/v1/cases", json=case_body(world)), 403)
+
+
+async def test_first_sick_day_cannot_move_past_recorded_facts(world: World) -> None:
+    case = await create_case(world)
+    url = f"/v1/cases/{case['id']}"
+    pa = {"type": "probleemanalyse", "occurred_on": "2025-02-10"}
+    assert (await world.bureau.post(f"{url}/milestones", json=pa)).status_code == 201
+    later = {"absence_periods": [{"first_day": "2025-02-11", "last_day": None}]}
+    problem = assert_problem(await world.bureau.patch(url, json=later, headers={"If-Match": '"1"'}), 422)
+    assert problem["errors"][0]["field"] == "absence_periods"
+    earlier = {"absence_periods": [{"first_day": "2025-01-02", "last_day": None}]}
+    moved = await world.bureau.patch(url, json=earlier, headers={"If-Match": '"1"'})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["first_sick_day"] == "2025-01-02"

@@ -34,6 +34,7 @@ from app.core.db import RawConnection
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.etag import check_version
 from app.core.pagination import created_key, encode_cursor
+from app.milestones import repository as milestones
 from app.organizations import repository as organizations
 from app.organizations.models import OrganizationKind
 
@@ -318,6 +319,12 @@ async def update(
         case.absence_periods, case.leave_periods, case.first_sick_day = _validated_periods(
             absence or current_absence, leave if leave is not None else current_leave
         )
+        earliest = await milestones.earliest_dated_fact(session, case.bureau_id, case.id)
+        if earliest is not None and earliest < case.first_sick_day:
+            raise Unprocessable(
+                f"The first sick day would fall after a recorded milestone or track start ({earliest}).",
+                field="absence_periods",
+            )
     if data.employee is not None:
         employee = data.employee.model_fields_set
         for required in ("name", "date_of_birth"):
