@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -149,6 +150,54 @@ _HTTP_TITLES = {
 }
 
 
+# SQLSTATEs of a server that is going away, coming up or full: retrying later is the answer (class 08 is
+# "connection exception").
+_UNAVAILABLE_SQLSTATES = ("57P01", "57P02", "57P03", "53300")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether an error means the database cannot be reached or is going away (503), not a defect (500).
+
+    What arrives depends on where the connection broke: SQLAlchemy wraps driver errors raised on a live connection
+    (and marks them `connection_invalidated` when it noticed the disconnect), but a failed connect reaches us as
+    the driver's own error (CannotConnectNowError while the server shuts down or starts up) or as a bare OSError
+    (ConnectionRefusedError over TCP, FileNotFoundError for a vanished Unix socket). So look down the chain.
+    """
+    seen: set[int] = set()
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, PoolTimeoutError | ConnectionError | TimeoutError | asyncpg.PostgresConnectionError):
+            return True
+        if isinstance(error, asyncpg.exceptions.ConnectionDoesNotExistError):  # closed in the middle of a query
+            return True
+        if isinstance(error, asyncpg.exceptions.InternalClientError):
+            # A pooled connection the server killed while it was idle (a shutdown's FATAL 57P01) can be handed out
+            # before the driver saw the socket close; its next statement fails here, before reaching the server.
+            return True
+        if isinstance(error, DBAPIError) and (
+            error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+        ):
+            return True
+        sqlstate = getattr(error, "sqlstate", None)
+        if isinstance(sqlstate, str) and (sqlstate.startswith("08") or sqlstate in _UNAVAILABLE_SQLSTATES):
+            return True
+        if isinstance(error, OSError) and _raised_by_driver(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _raised_by_driver(error: BaseException) -> bool:
+    """An OSError from inside asyncpg is a connection failure; one from elsewhere (a file, say) is not."""
+    tb = error.__traceback__
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith("asyncpg"):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemError)
@@ -197,9 +246,8 @@ def install_error_handlers(app: FastAPI) -> None:
             headers={"Retry-After": "5"},
         )
 
-    async def on_db_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, DBAPIError)
-        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+    async def on_driver_error(request: Request, exc: Exception) -> JSONResponse:
+        if database_unavailable(exc):
             return await on_database_down(request, exc)
         return await on_unexpected(request, exc)
 
@@ -210,8 +258,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(DBAPIError, on_db_error)
-    app.add_exception_handler(PoolTimeoutError, on_database_down)
-    app.add_exception_handler(ConnectionError, on_database_down)
-    app.add_exception_handler(TimeoutError, on_database_down)
+    # Errors that may come from a database going away are told apart here, inside the middleware stack (so the
+    # answer still carries its request id and access line); the Exception handler sits outside it.
+    driver_errors = (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.exceptions.InternalClientError)
+    for kind in (DBAPIError, PoolTimeoutError, OSError, *driver_errors):
+        app.add_exception_handler(kind, on_driver_error)
     app.add_exception_handler(Exception, on_unexpected)
