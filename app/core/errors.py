@@ -29,10 +29,16 @@ class FieldError(BaseModel):
     type: str = Field(description="Machine-readable error kind, e.g. `missing`, `value_error`")
 
 
+def _errors_only_on_422(schema: dict[str, Any]) -> None:
+    schema["required"].remove("errors")
+
+
 class Problem(BaseModel):
     """An RFC 9457 problem document."""
 
-    model_config = ConfigDict(extra="allow", json_schema_serialization_defaults_required=True)
+    model_config = ConfigDict(
+        extra="allow", json_schema_serialization_defaults_required=True, json_schema_extra=_errors_only_on_422
+    )
 
     type: str = Field(default="about:blank", description="URI identifying the kind of problem")
     title: str
@@ -198,6 +204,13 @@ def _raised_by_driver(error: BaseException) -> bool:
     return False
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the matched path template answers, as the OpenAPI document lists them."""
+    template = getattr(request.scope.get("route"), "path", None)
+    operations = request.app.openapi()["paths"].get(template, {})
+    return sorted(method.upper() for method in operations)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemError)
@@ -233,6 +246,10 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             detail = "No such resource."
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route on the path only; GET and POST of one path are
+            # separate routes, so list every route's.
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
         return problem_response(request, exc.status_code, title, detail=detail, headers=headers)
 
     async def on_database_down(request: Request, exc: Exception) -> JSONResponse:

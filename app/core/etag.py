@@ -39,6 +39,11 @@ def require_version(if_match: str | None) -> int:
     return int(value)
 
 
+def optional_version(if_match: str | None) -> int | None:
+    """For actions where If-Match is optional: checked when sent; an empty header counts as not sent."""
+    return require_version(if_match) if if_match and if_match.strip() else None
+
+
 def check_version(expected: int, current: int) -> None:
     if expected != current:
         raise PreconditionFailed(

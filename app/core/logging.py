@@ -65,8 +65,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": scrub(record.getMessage()),
         }
-        if getattr(record, "request_id", None):
-            data["request_id"] = record.request_id
+        rid = getattr(record, "request_id", None)
+        if rid:
+            data["request_id"] = rid
         for key, value in record.__dict__.items():
             if key not in _STANDARD and key not in data and not key.startswith("_"):
                 data[key] = value if isinstance(value, int | float | bool | None) else scrub(str(value))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI
@@ -23,6 +24,8 @@ _DESCRIPTIONS = {
     503: "The database is unavailable; nothing was changed",
 }
 
+ETAG_PATTERN = r'^(W/)?"[0-9]{1,12}"$'
+
 # Statuses that any authenticated route can answer.
 COMMON = (400, 401, 413, 415, 422, 503)
 
@@ -36,6 +39,55 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
         }
         for status in sorted(set(COMMON + statuses))
     }
+
+
+def _require_if_match_on_patch(schema: dict[str, Any]) -> None:
+    """Every PATCH needs If-Match. The handlers take it as optional only to answer its absence with 428 (a
+    problem the client can act on) instead of a generic 422; the document says what a client must send."""
+    for item in schema.get("paths", {}).values():
+        for parameter in item.get("patch", {}).get("parameters", []):
+            if parameter["in"] == "header" and parameter["name"] == "If-Match":
+                parameter["required"] = True
+                parameter["schema"] = {**parameter["schema"].pop("anyOf")[0], **parameter["schema"]}
+                # An ETag as issued; anything else is answered 412 (no such version) or 428 (blank, `*`).
+                parameter["schema"]["pattern"] = ETAG_PATTERN
+
+
+def _body_schema(operation: dict[str, Any], status: str) -> Any:
+    return operation["responses"].get(status, {}).get("content", {}).get("application/json", {}).get("schema")
+
+
+def _link_creates_to_reads(schema: dict[str, Any]) -> None:
+    """OpenAPI links from each creating POST (201) to the GET and PATCH of what it created.
+
+    A target is an operation answering the same schema whose last path parameter names the resource: it takes
+    the created `id`; its other path parameters come from the creating request's own path; a PATCH takes the
+    created ETag as If-Match. Generated clients and stateful testers (schemathesis) follow them.
+    """
+    operations = [(path, method, op) for path, item in schema.get("paths", {}).items() for method, op in item.items()]
+    for source_path, method, creator in operations:
+        created = _body_schema(creator, "201")
+        if method != "post" or created is None:
+            continue
+        links: dict[str, Any] = {}
+        for target_path, target_method, target in operations:
+            names = re.findall(r"\{(\w+)\}", target_path)
+            if target_method not in ("get", "patch") or not names or _body_schema(target, "200") != created:
+                continue
+            *outer, resource = names
+            if not target_path.endswith(f"{{{resource}}}") or not all(f"{{{n}}}" in source_path for n in outer):
+                continue
+            parameters = {f"path.{name}": f"$request.path.{name}" for name in outer}
+            parameters[f"path.{resource}"] = "$response.body#/id"
+            if target_method == "patch":
+                parameters["header.If-Match"] = "$response.header.ETag"
+            links[target["operationId"]] = {
+                "operationId": target["operationId"],
+                "parameters": parameters,
+                "description": f"{target_method.upper()} {target_path} of the created resource",
+            }
+        if links:
+            creator["responses"]["201"]["links"] = links
 
 
 def install_openapi(app: FastAPI) -> None:
@@ -76,6 +128,8 @@ def install_openapi(app: FastAPI) -> None:
                         "description": _DESCRIPTIONS[422],
                         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
                     }
+        _require_if_match_on_patch(schema)
+        _link_creates_to_reads(schema)
         app.openapi_schema = schema
         return schema
 

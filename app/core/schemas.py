@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 
 def _reject_nul(value: Any) -> None:
@@ -46,3 +47,16 @@ KvkNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")]
 
 # Dates of dossier facts: bounded so that every deadline computed from them is a valid calendar date.
 DossierDate = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
+
+
+def _rfc3339(value: Any) -> Any:
+    # Pydantic would also take a bare number as a Unix timestamp (`?updated_since=0.5`); the contract says RFC 3339.
+    if isinstance(value, str) and not _RFC3339.match(value):
+        raise ValueError("expected an RFC 3339 timestamp with a time zone, e.g. 2025-03-01T09:30:00Z")
+    return value
+
+
+# A moment in a query or body: RFC 3339 with its offset, nothing else.
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from app.auth.principal import PrincipalDep
 from app.core.db import SessionDep
-from app.core.etag import IfMatchHeader, etag, require_version, set_etag
+from app.core.etag import IfMatchHeader, etag, optional_version, require_version, set_etag
 from app.core.idempotency import Created, IdempotencyKeyHeader, idempotent
 from app.core.openapi import problems
 from app.core.pagination import CursorQuery, LimitQuery, Page
@@ -150,7 +150,7 @@ async def submit_report(
 ) -> ReportRead:
     """Submit the report: it becomes visible to the employer and immutable, and its month's candidate proposals
     are frozen into it. `submitted_on` defaults to today. If-Match is optional here (checked when sent)."""
-    version = require_version(if_match) if if_match is not None else None
+    version = optional_version(if_match)
     report = await service.submit(session, principal, report_id, version, body or ReportSubmit())
     set_etag(response, report.version)
     return report

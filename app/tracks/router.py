@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from app.auth.principal import PrincipalDep
 from app.core.db import SessionDep
-from app.core.etag import IfMatchHeader, etag, require_version, set_etag
+from app.core.etag import IfMatchHeader, etag, optional_version, require_version, set_etag
 from app.core.idempotency import Created, IdempotencyKeyHeader, idempotent
 from app.core.openapi import problems
 from app.core.pagination import CursorQuery, LimitQuery, Page
@@ -103,7 +103,7 @@ async def end_track(
     if_match: IfMatchHeader = None,
 ) -> TrackRead:
     """End the track; from then on it is read-only. If-Match is optional here (checked when sent)."""
-    version = require_version(if_match) if if_match is not None else None
+    version = optional_version(if_match)
     track = await service.end(session, principal, track_id, version, body)
     set_etag(response, track.version)
     return track
