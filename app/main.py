@@ -15,7 +15,7 @@ from app.cases.service import today
 from app.compliance.router import router as compliance_router
 from app.compliance.snapshots import refresh_changed
 from app.core import health
-from app.core.db import database_url, make_engine, make_sessionmaker
+from app.core.db import database_url, make_engine, make_pool, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestGuard, RequestId
@@ -43,10 +43,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Tests install their own engine on app.state before the first request.
         if getattr(app.state, "engine", None) is None:
-            engine = make_engine(database_url(settings), settings)
+            url = database_url(settings)
+            engine = make_engine(url, settings)
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
+            app.state.pool = await make_pool(url, settings)  # the hot reads' raw pool (app/core/db.py)
         yield
+        if app.state.pool is not None:
+            await app.state.pool.close()
         await app.state.engine.dispose()
 
     app = FastAPI(
@@ -69,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = None
+    app.state.pool = None
 
     async def refresh_compliance(session: AsyncSession) -> None:
         await refresh_changed(session, today(), settings.report_grace_days)

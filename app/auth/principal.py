@@ -9,17 +9,25 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select, update
 
 from app.auth.keys import hash_secret
-from app.auth.models import ApiKey
-from app.core.db import SessionDep
+from app.core.db import RawConnection, SessionDep, raw_connection, session_raw_connection
 from app.core.errors import Forbidden, Unauthorized
-from app.organizations.models import Organization, OrganizationKind
+from app.organizations.models import OrganizationKind
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer spw_...`")
 # Writing last_used_at on every request would turn each read into a write; a minute's precision is enough.
 _LAST_USED_PRECISION = timedelta(minutes=1)
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+# Plain SQL on the driver connection: every request runs it, so it skips statement compilation and the ORM.
+_FIND_KEY = """
+SELECT k.id, k.organization_id, k.revoked_at, k.last_used_at, o.kind
+FROM api_keys k JOIN organizations o ON o.id = k.organization_id
+WHERE k.key_hash = $1
+"""
+_TOUCH_KEY = "UPDATE api_keys SET last_used_at = $2 WHERE id = $1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,29 +45,40 @@ class Principal:
             raise Forbidden(f"A {self.kind.value} may not {action}.")
 
 
-async def _principal(
-    request: Request,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    challenge = {"WWW-Authenticate": "Bearer"}
+def _secret(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise Unauthorized("Send an API key as `Authorization: Bearer <key>`.", headers=challenge)
-    row = (
-        await session.execute(
-            select(ApiKey.id, ApiKey.organization_id, ApiKey.revoked_at, ApiKey.last_used_at, Organization.kind)
-            .join(Organization, Organization.id == ApiKey.organization_id)
-            .where(ApiKey.key_hash == hash_secret(credentials.credentials))
-        )
-    ).one_or_none()
-    if row is None or row.revoked_at is not None:
-        raise Unauthorized("Unknown or revoked API key.", headers=challenge)
+        raise Unauthorized("Send an API key as `Authorization: Bearer <key>`.", headers=_CHALLENGE)
+    return credentials.credentials
+
+
+async def authenticate(connection: RawConnection, secret: str) -> Principal:
+    """The principal behind a key (401 for an unknown or revoked one); notes its use at most once a minute."""
+    row = await connection.fetchrow(_FIND_KEY, hash_secret(secret))
+    if row is None or row["revoked_at"] is not None:
+        raise Unauthorized("Unknown or revoked API key.", headers=_CHALLENGE)
     now = datetime.now(UTC)
-    if row.last_used_at is None or now - row.last_used_at > _LAST_USED_PRECISION:
-        await session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
-    principal = Principal(organization_id=row.organization_id, kind=row.kind, key_id=row.id)
+    if row["last_used_at"] is None or now - row["last_used_at"] > _LAST_USED_PRECISION:
+        await connection.execute(_TOUCH_KEY, row["id"], now)
+    return Principal(organization_id=row["organization_id"], kind=OrganizationKind(row["kind"]), key_id=row["id"])
+
+
+async def _principal(request: Request, session: SessionDep, credentials: Credentials) -> Principal:
+    secret = _secret(credentials)
+    # On the request's connection, as the first statements: they run ahead of its transaction, so a key's use
+    # is noted even when the request fails.
+    principal = await authenticate(await session_raw_connection(session), secret)
+    request.state.principal = principal
+    return principal
+
+
+async def _raw_principal(request: Request, credentials: Credentials) -> Principal:
+    secret = _secret(credentials)
+    async with raw_connection(request) as connection:
+        principal = await authenticate(connection, secret)
     request.state.principal = principal
     return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(_principal)]
+# For the hot read paths that run on the raw pool (no session at all): the same key lookup, its own connection.
+RawPrincipalDep = Annotated[Principal, Depends(_raw_principal)]

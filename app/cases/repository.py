@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, tuple_
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.cases.models import Case
+from app.core.db import RawConnection
 from app.organizations.models import OrganizationKind
 
 
@@ -36,22 +38,78 @@ async def find_by_external_ref(session: AsyncSession, bureau_id: uuid.UUID, exte
     return await session.scalar(select(Case).where(Case.bureau_id == bureau_id, Case.external_ref == external_ref))
 
 
-async def list_visible(
-    session: AsyncSession,
+# The hot reads (design section 9): plain SQL on the raw pool's asyncpg connection, one statement each, the
+# access-log rows of the BSN reads written by the same statement. Column names match the ORM model's.
+_VISIBLE_COLUMN = {
+    OrganizationKind.reintegratiebureau: "bureau_id",
+    OrganizationKind.werkgever: "employer_id",
+    OrganizationKind.arbodienst: "arbodienst_id",
+}
+_READ_COLUMNS = """id, bureau_id, employer_id, arbodienst_id, external_ref, employee_name, employee_date_of_birth,
+employee_bsn_masked, absence_periods::text AS absence_periods, leave_periods::text AS leave_periods,
+employer_is_wga_eigenrisicodrager, employer_case_manager, status, first_sick_day, closed_on, close_reason,
+version, created_at, updated_at"""
+# Only these may be filtered on: the names go into the SQL text.
+LIST_FILTERS = ("status", "employer_id", "arbodienst_id", "external_ref")
+
+
+class _Params:
+    """Positional parameters of one statement: `p(value)` keeps the value and answers its placeholder."""
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+
+    def __call__(self, value: Any) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}"
+
+
+def _log_bsn_reads(p: _Params, principal: Principal, path: str, rows: str) -> str:
+    """A CTE logging, in access_log, each of `rows` that shows a BSN (NEN 7513: who read it, with which key)."""
+    return f""", logged AS (
+    INSERT INTO access_log (bureau_id, case_id, actor_organization_id, actor_key_id, what, path)
+    SELECT bureau_id, id, {p(principal.organization_id)}, {p(principal.key_id)}, 'bsn', {p(path[:300])}
+    FROM {rows} WHERE employee_bsn_masked IS NOT NULL
+)"""
+
+
+async def fetch_visible(
+    connection: RawConnection, principal: Principal, case_id: uuid.UUID, *, log_bsn_read_at: str | None
+) -> Mapping[str, Any] | None:
+    """One case (JSON columns as text) if the caller sees it; with `log_bsn_read_at`, a read that shows a BSN
+    is logged in access_log with that path, in the same statement."""
+    p = _Params()
+    where = f"{_VISIBLE_COLUMN[principal.kind]} = {p(principal.organization_id)} AND id = {p(case_id)}"
+    log = _log_bsn_reads(p, principal, log_bsn_read_at, "c") if log_bsn_read_at is not None else ""
+    query = f"WITH c AS (SELECT {_READ_COLUMNS} FROM cases WHERE {where}){log} SELECT * FROM c"
+    return await connection.fetchrow(query, *p.values)
+
+
+async def fetch_page(
+    connection: RawConnection,
     principal: Principal,
     *,
     filters: dict[str, Any],
     updated_since: datetime | None,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
-) -> list[Case]:
-    query = select(Case).where(visible_to(principal))
+    log_bsn_reads_at: str | None,
+) -> list[Mapping[str, Any]]:
+    """Up to `limit` + 1 visible cases in (created_at, id) order; with `log_bsn_reads_at`, those of the first
+    `limit` that show a BSN are logged (the extra row only tells whether there is a next page)."""
+    p = _Params()
+    where = [f"{_VISIBLE_COLUMN[principal.kind]} = {p(principal.organization_id)}"]
     for column, value in filters.items():
         if value is not None:
-            query = query.where(getattr(Case, column) == value)
+            assert column in LIST_FILTERS
+            where.append(f"{column} = {p(value)}")
     if updated_since is not None:
-        query = query.where(Case.updated_at >= updated_since)
+        where.append(f"updated_at >= {p(updated_since)}")
     if after is not None:
-        query = query.where(tuple_(Case.created_at, Case.id) > tuple_(*after))
-    query = query.order_by(Case.created_at, Case.id).limit(limit)
-    return list((await session.scalars(query)).all())
+        where.append(f"(created_at, id) > ({p(after[0])}, {p(after[1])})")
+    order = "ORDER BY created_at, id"
+    query = f"WITH c AS (SELECT {_READ_COLUMNS} FROM cases WHERE {' AND '.join(where)} {order} LIMIT {p(limit + 1)})"
+    if log_bsn_reads_at is not None:
+        answered = f"(SELECT * FROM c {order} LIMIT {p(limit)}) answered"
+        query += _log_bsn_reads(p, principal, log_bsn_reads_at, answered)
+    return await connection.fetch(f"{query} SELECT * FROM c {order}", *p.values)

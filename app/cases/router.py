@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
-from app.auth.principal import PrincipalDep
+from app.auth.principal import PrincipalDep, RawPrincipalDep
 from app.cases import service
 from app.cases.schemas import CaseClose, CaseCreate, CaseRead, CaseStatus, CaseUpdate, ExternalRef
-from app.core.db import SessionDep
+from app.core.db import SessionDep, raw_connection
 from app.core.etag import IfMatchHeader, etag, require_version, set_etag
 from app.core.idempotency import Created, IdempotencyKeyHeader, idempotent
 from app.core.openapi import problems
 from app.core.pagination import CursorQuery, LimitQuery, Page
+from app.core.schemas import Timestamp
 
 router = APIRouter(prefix="/v1/cases", tags=["cases"])
 
@@ -42,22 +43,21 @@ async def create_case(
 @router.get("", operation_id="cases_list", response_model=Page[CaseRead], responses=problems())
 async def list_cases(
     request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
+    principal: RawPrincipalDep,
     status: CaseStatus | None = None,
     employer_id: uuid.UUID | None = None,
     arbodienst_id: uuid.UUID | None = None,
     external_ref: Annotated[ExternalRef | None, Query()] = None,
     updated_since: Annotated[
-        AwareDatetime | None, Query(description="Only cases changed at or after this moment (RFC 3339)")
+        Timestamp | None, Query(description="Only cases changed at or after this moment (RFC 3339)")
     ] = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
-) -> Page[CaseRead]:
+) -> Response:
     """The caller's cases, oldest first."""
     since: datetime | None = updated_since
-    page = await service.list_page(
-        session,
+    body = await service.list_json(
+        partial(raw_connection, request),
         principal,
         status=status,
         employer_id=employer_id,
@@ -66,19 +66,16 @@ async def list_cases(
         updated_since=since,
         cursor=cursor,
         limit=limit,
+        path=request.url.path,
     )
-    service.log_bsn_reads(session, principal, page.items, request.url.path)
-    return page
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{case_id}", operation_id="cases_get", response_model=CaseRead, responses=problems(404))
-async def get_case(
-    case_id: uuid.UUID, request: Request, session: SessionDep, principal: PrincipalDep, response: Response
-) -> CaseRead:
-    case = await service.get(session, principal, case_id)
-    service.log_bsn_reads(session, principal, [case], request.url.path)
-    set_etag(response, case.version)
-    return case
+async def get_case(case_id: uuid.UUID, request: Request, principal: RawPrincipalDep) -> Response:
+    # A hot read: the raw pool, no session (design section 9); the BSN read is logged by the same statement.
+    body, version = await service.get_json(partial(raw_connection, request), principal, case_id, request.url.path)
+    return Response(body, media_type="application/json", headers={"ETag": etag(version)})
 
 
 @router.patch(

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from typing import Annotated
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Protocol
 
+import asyncpg  # type: ignore[import-untyped]
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
 from app.core.embedded import asyncpg_url, start_embedded_postgres
+from app.core.errors import ServiceUnavailable
 from app.core.settings import Settings
 
 NAMING_CONVENTION = {
@@ -93,3 +97,85 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+# The hot read paths (design section 9) run on a plain asyncpg pool: the async session machinery (greenlet bridge,
+# BEGIN/ROLLBACK round trips, pool pre-ping) costs more than the queries themselves. Writes keep the session.
+class RawConnection(Protocol):
+    """The part of asyncpg.Connection the raw paths use (asyncpg ships no type information)."""
+
+    async def fetchrow(self, query: str, *args: Any) -> Mapping[str, Any] | None: ...
+
+    async def fetch(self, query: str, *args: Any) -> list[Mapping[str, Any]]: ...
+
+    async def execute(self, query: str, *args: Any) -> str: ...
+
+    def is_in_transaction(self) -> bool: ...
+
+
+async def _keep_session_state(connection: RawConnection) -> None:
+    # Raw-path statements run in autocommit and never change session state (no SET, LISTEN or advisory locks),
+    # so the default reset (a RESET ALL round trip per release) would buy nothing; only a stray transaction
+    # needs undoing.
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
+async def make_pool(url: str, settings: Settings) -> Any:
+    """The raw pool of one worker, beside the engine's; same server settings as the engine's connections."""
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    return await asyncpg.create_pool(
+        dsn,
+        min_size=0,  # connect on demand: the service starts (and /readyz says 503) while the database is down
+        max_size=settings.db_pool_size,
+        timeout=5,
+        command_timeout=settings.db_statement_timeout_ms / 1000 + 5,
+        reset=_keep_session_state,
+        server_settings={
+            "statement_timeout": str(settings.db_statement_timeout_ms),
+            "application_name": "spoorwijzer",
+            "timezone": "UTC",
+        },
+    )
+
+
+async def session_raw_connection(session: AsyncSession) -> RawConnection:
+    """The asyncpg connection under a session's connection. Statements sent on it bypass the session: they
+    run in its transaction only once the session has begun one at the server (savepoint or an earlier query)."""
+    raw = await (await session.connection()).get_raw_connection()
+    connection: RawConnection | None = raw.driver_connection
+    assert connection is not None
+    return connection
+
+
+# The server is gone, going or not yet there (refused, shutting down, starting up, connection lost): a 503.
+_UNREACHABLE = (
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+)
+
+
+@asynccontextmanager
+async def raw_connection(request: Request) -> AsyncIterator[RawConnection]:
+    """An asyncpg connection for a few autocommit statements; hold it only around the queries.
+
+    Served by the worker's raw pool. Without one (tests install only a sessionmaker, bound to a connection
+    inside a transaction that is rolled back), the connection of a session from that sessionmaker: the
+    statements then run in the test's transaction like every other query.
+    """
+    pool = getattr(request.app.state, "pool", None)
+    try:
+        if pool is not None:
+            async with pool.acquire() as connection:
+                yield connection
+            return
+        sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+        async with sessionmaker() as session:
+            yield await session_raw_connection(session)
+            await session.commit()
+    except _UNREACHABLE as exc:
+        raise ServiceUnavailable(
+            "The database is not reachable; nothing was changed. Retry later.", headers={"Retry-After": "5"}
+        ) from exc
