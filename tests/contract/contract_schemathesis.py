@@ -9,7 +9,6 @@ seed is printed so a failure can be replayed).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -20,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from app.core.settings import PROJECT_ROOT
-from tests.contract.seed import Seeded, seed
-from tests.live import Server, committed_database, serve
+from tests.contract.seed import Seeded, seeded_server
+from tests.live import Server
 
 HERE = Path(__file__).parent
 SPEC = PROJECT_ROOT / "openapi" / "openapi.json"
@@ -29,9 +28,8 @@ SPEC = PROJECT_ROOT / "openapi" / "openapi.json"
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Seeded]]:
-    seeded = asyncio.run(seed(committed_database("contract")))
-    with serve(seeded.url, tmp_path_factory.mktemp("contract") / "server.log") as server:
-        yield server, seeded
+    with seeded_server("contract", tmp_path_factory.mktemp("contract")) as served:
+        yield served
 
 
 def test_schemathesis_finds_no_failure(live: tuple[Server, Seeded], tmp_path: Path) -> None:

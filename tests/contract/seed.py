@@ -4,10 +4,14 @@ a draft progress report, and a candidate proposal. Everything goes through the A
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from tests.conftest import create_case
-from tests.live import committing_app, parties
+from tests.live import Server, committed_database, committing_app, parties, serve
 from tests.test_medical import first_push
 from tests.workflows import add_proposal, add_report, report_content, spoor_2
 
@@ -21,6 +25,7 @@ class Seeded:
     employer_id: str
     case_id: str
     report_id: str  # submitted: the employer may read it
+    employer_cases: str  # how many cases the employer sees
 
     def env(self) -> dict[str, str]:
         """For the client scripts: SPOORWIJZER_<FIELD> variables (the URL excepted)."""
@@ -33,11 +38,20 @@ async def seed(url: str) -> Seeded:
         p = await parties(factory, "contract")
         case, track = await spoor_2(p)  # type: ignore[arg-type]  # Parties carries the World fields it reads
         await first_push(p, case)  # type: ignore[arg-type]
-        for _ in range(3):
-            await create_case(p)  # type: ignore[arg-type]
+        others = [await create_case(p) for _ in range(3)]  # type: ignore[arg-type]
         submitted = await add_report(p.bureau, track["id"], "2026-01", **report_content("2026-01"))
         done = await p.bureau.post(f"/v1/progress-reports/{submitted['id']}/submit", json={})
         assert done.status_code == 200, done.text
         await add_report(p.bureau, track["id"], "2026-02")
         await add_proposal(p.bureau, track["id"])
-    return Seeded(url, p.bureau.key, p.employer.key, p.arbodienst.key, p.employer.id, case["id"], submitted["id"])
+    employer_cases = str(1 + len(others))
+    keys = (p.bureau.key, p.employer.key, p.arbodienst.key)
+    return Seeded(url, *keys, p.employer.id, case["id"], submitted["id"], employer_cases)
+
+
+@contextmanager
+def seeded_server(name: str, log_dir: Path) -> Iterator[tuple[Server, Seeded]]:
+    """A fresh database `<test database>_<name>`, seeded, served by `spoorwijzer run`."""
+    seeded = asyncio.run(seed(committed_database(name)))
+    with serve(seeded.url, log_dir / "server.log") as server:
+        yield server, seeded
