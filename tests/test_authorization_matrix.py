@@ -93,6 +93,7 @@ def milestone_for(dossier: Dossier, caller: str) -> dict[str, Any]:
 MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", "/healthz"): Probe(PUBLIC),
     ("GET", "/readyz"): Probe(PUBLIC),
+    ("GET", "/metrics"): Probe(PUBLIC),  # operations, outside the authenticated API: restrict it at the network
     ("GET", "/v1/me"): Probe(EVERYONE),
     ("GET", "/v1/organizations"): Probe(EVERYONE),
     ("POST", "/v1/organizations"): Probe(
