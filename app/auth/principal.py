@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -71,14 +72,17 @@ async def _principal(request: Request, session: SessionDep, credentials: Credent
     return principal
 
 
-async def _raw_principal(request: Request, credentials: Credentials) -> Principal:
+async def _raw_principal(request: Request, credentials: Credentials) -> AsyncIterator[Principal]:
     secret = _secret(credentials)
     async with raw_connection(request) as connection:
         principal = await authenticate(connection, secret)
-    request.state.principal = principal
-    return principal
+        request.state.principal = principal
+        # The endpoint's statements run on this connection too: one pool acquisition per request.
+        request.state.raw_connection = connection
+        yield principal
 
 
 PrincipalDep = Annotated[Principal, Depends(_principal)]
-# For the hot read paths that run on the raw pool (no session at all): the same key lookup, its own connection.
-RawPrincipalDep = Annotated[Principal, Depends(_raw_principal)]
+# For the hot read paths that run on the raw pool (no session at all): the same key lookup, and a connection
+# held until the endpoint returns (scope="function": released before the response is sent).
+RawPrincipalDep = Annotated[Principal, Depends(_raw_principal, scope="function")]

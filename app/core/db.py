@@ -161,10 +161,14 @@ _UNREACHABLE = (
 async def raw_connection(request: Request) -> AsyncIterator[RawConnection]:
     """An asyncpg connection for a few autocommit statements; hold it only around the queries.
 
-    Served by the worker's raw pool. Without one (tests install only a sessionmaker, bound to a connection
-    inside a transaction that is rolled back), the connection of a session from that sessionmaker: the
-    statements then run in the test's transaction like every other query.
+    The one the request already holds, else one from the worker's raw pool. Without a pool (tests install only
+    a sessionmaker, bound to a connection inside a transaction that is rolled back), the connection of a
+    session from that sessionmaker: the statements then run in the test's transaction like every other query.
     """
+    held: RawConnection | None = getattr(request.state, "raw_connection", None)
+    if held is not None:  # the request's own, taken by RawPrincipalDep (app/auth/principal.py)
+        yield held
+        return
     pool = getattr(request.app.state, "pool", None)
     try:
         if pool is not None:
