@@ -72,7 +72,7 @@ clients: $(STAMP)
 test: lint typecheck pytest contract
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.portfolio
+	$(BIN)/python -m bench.run
 
 soak: $(STAMP)
 	$(BIN)/python -m bench.soak

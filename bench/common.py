@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -48,14 +50,29 @@ def plain_dsn(url: str) -> str:
 
 
 @contextmanager
-def live_server(database_url: str, *, port: int, workers: int = 1) -> Iterator[str]:
-    """uvicorn serving the app on loopback; stopped (gracefully) at exit."""
-    env = {**os.environ, "DATABASE_URL": database_url, "SPOORWIJZER_ENVIRONMENT": "development"}
+def live_server(
+    database_url: str,
+    *,
+    port: int,
+    workers: int = 1,
+    app: str = "app.asgi:app",
+    ready: str = "/readyz",
+    cwd: Path = ROOT,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """uvicorn serving `app` (from `cwd`) on loopback; stopped (gracefully) at exit."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SPOORWIJZER_ENVIRONMENT": "development",
+        "PYTHONPATH": str(cwd),
+        **(env or {}),
+    }
     command = [
         sys.executable,
         "-m",
         "uvicorn",
-        "app.asgi:app",
+        app,
         "--host",
         "127.0.0.1",
         "--port",
@@ -66,18 +83,19 @@ def live_server(database_url: str, *, port: int, workers: int = 1) -> Iterator[s
         "warning",
         "--no-access-log",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    # The service logs every request (JSON lines); formatting them is part of its cost, keeping them is not.
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                if httpx.get(f"{base}{ready}", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the server did not become ready")
+                raise RuntimeError(f"the server did not become ready: try `{' '.join(command)}` by hand")
             time.sleep(0.3)
         yield base
     finally:
@@ -98,21 +116,58 @@ def summary(samples: list[float]) -> dict[str, float]:
     }
 
 
-def refresh_snapshots(database_url: str) -> dict[str, int]:
-    """Compute the compliance snapshots of every seeded case, as `spoorwijzer refresh-compliance` does."""
+def refresh_snapshots(database_url: str, processes: int = 2) -> dict[str, int]:
+    """Compute the compliance snapshots of every seeded case, as `spoorwijzer refresh-compliance` does.
+
+    About 1.3 ms per case, three quarters of it the rules in Python: the cases are split over `processes`
+    worker processes (each commits per batch of 1,000), then the planner's statistics are refreshed.
+    """
+    import asyncpg
+
+    async def case_ids() -> list[str]:
+        conn = await asyncpg.connect(plain_dsn(database_url))
+        try:
+            return [str(r["id"]) for r in await conn.fetch("SELECT id FROM cases ORDER BY id")]
+        finally:
+            await conn.close()
+
+    ids = asyncio.run(case_ids())
+    parts = [ids[i::processes] for i in range(processes)]
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+        written = sum(pool.map(_refresh_part, [database_url] * processes, parts))
+
+    async def analyze() -> None:
+        conn = await asyncpg.connect(plain_dsn(database_url))
+        try:
+            await conn.execute("ANALYZE compliance_snapshots; ANALYZE compliance_items")
+        finally:
+            await conn.close()
+
+    asyncio.run(analyze())
+    return {"refreshed": written}
+
+
+def _refresh_part(database_url: str, ids: list[str], batch: int = 1000) -> int:
+    import uuid
+
     from app.cases.service import today
-    from app.compliance.snapshots import refresh_stale
+    from app.compliance.snapshots import refresh
     from app.core.db import make_engine, make_sessionmaker
     from app.core.settings import Settings
 
-    async def run() -> dict[str, int]:
+    async def run() -> int:
         settings = Settings(database_url=database_url)
         engine = make_engine(database_url, settings)
+        written = 0
         try:
             async with make_sessionmaker(engine)() as session:
-                result = await refresh_stale(session, today(), settings.report_grace_days)
-                await session.commit()
-                return result
+                for i in range(0, len(ids), batch):
+                    chunk = [uuid.UUID(x) for x in ids[i : i + batch]]
+                    written += await refresh(
+                        session, chunk, today=today(), report_grace_days=settings.report_grace_days
+                    )
+                    await session.commit()
+            return written
         finally:
             await engine.dispose()
 

@@ -2,7 +2,9 @@
 
 Each case gets the milestones a diligent-but-human dossier has at its age: a probleemanalyse, a plan van aanpak
 and casemanager, voortgangsgesprekken every six weeks or so, a 42e-weeksmelding, an eerstejaarsevaluatie, a
-spoor 2 track with monthly reports for older cases, and now and then a late or missing step.
+spoor 2 track with monthly reports for older cases, and now and then a late or missing step. Most employees'
+BSN is known (stored encrypted and masked, as the API stores it); some cases have an arbodienst; with
+`closed_share`, that share of each bureau's cases is closed (older dossiers end: hersteld, plaatsing, wia).
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
 from app.auth.keys import hash_secret, new_secret
+from app.core.crypto import encrypt, mask_bsn
+
+CLOSE_REASONS = ("hersteld", "plaatsing", "wia", "uit_dienst")
 
 
 @dataclass
@@ -25,10 +30,48 @@ class Seeded:
     employer_ids: list[uuid.UUID]
     employer_keys: dict[uuid.UUID, str]
     case_ids: list[uuid.UUID]
+    # Per case: its bureau and employer (what a load generator needs to read it as each party).
+    case_bureau: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    case_employer: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    open_case_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+def _bsn(n: int) -> str:
+    """A valid BSN (elfproef) derived from n: eight digits, then the check digit that makes it pass."""
+    while True:
+        digits = [int(c) for c in f"{10_000_000 + n % 89_999_999:08d}"]
+        total = sum(d * w for d, w in zip(digits, range(9, 1, -1), strict=True))
+        check = total % 11
+        if check < 10:
+            return "".join(map(str, digits)) + str(check)
+        n += 1
+
+
+def _report_content(month: date, rng: random.Random) -> dict[str, str]:
+    """The JSON content of a submitted monthly report (app/reports/schemas.py), as stored."""
+    day = month + timedelta(days=rng.randint(0, 27))
+    return {
+        "plan_progress": json.dumps([{"goal": "Urenopbouw naar 24 uur", "status": "on_track", "deviation": None}]),
+        "activities": json.dumps([{"description": "Sollicitatietraining", "on": day.isoformat()}]),
+        "bottlenecks": json.dumps([]),
+        "next_steps": json.dumps(
+            [{"action": "Drie sollicitaties", "due_on": (month + timedelta(days=45)).isoformat(), "responsible": None}]
+        ),
+        "houding_en_gedrag": "Actief en gemotiveerd.",
+    }
 
 
 async def seed(
-    dsn: str, *, bureaus: int, employers: int, cases_per_bureau: int, today: date, rng_seed: int = 42
+    dsn: str,
+    *,
+    bureaus: int,
+    employers: int,
+    cases_per_bureau: int,
+    today: date,
+    rng_seed: int = 42,
+    arbodiensten: int = 0,
+    closed_share: float = 0.0,
+    bsn_share: float = 0.0,
 ) -> Seeded:
     rng = random.Random(rng_seed)
     conn = await asyncpg.connect(dsn)
@@ -59,7 +102,23 @@ async def seed(
         for b, emps in bureau_employers.items():
             links += [(b, e, now) for e in emps]
             links += [(e, b, now) for e in emps]
+        arbo_ids = [uuid.uuid4() for _ in range(arbodiensten)]
+        for i, org_id in enumerate(arbo_ids):
+            orgs.append((org_id, "arbodienst", f"Bench arbodienst {i}", f"{20_000_000 + i:08d}", now))
+            keys.append((uuid.uuid4(), org_id, "bench", "spw_arbo", hash_secret(new_secret()), now))
+            links += [(b, org_id, now) for b in bureau_ids] + [(org_id, b, now) for b in bureau_ids]
+        # Reads never decrypt: a few distinct tokens stand in for the encryption of every BSN.
+        tokens = [encrypt(_bsn(i)) for i in range(16)]
+        seeded = Seeded(bureau_ids, bureau_keys, employer_ids, employer_keys, [])
 
+        # Report content columns came with issue 4: fill those the schema has (NOT NULL JSON lists among them).
+        report_columns = {
+            r["column_name"]
+            for r in await conn.fetch(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'progress_reports'"
+            )
+        }
+        report_content = [c for c in _report_content(today, rng) if c in report_columns]
         case_rows: list[tuple[object, ...]] = []
         milestone_rows: list[tuple[object, ...]] = []
         track_rows: list[tuple[object, ...]] = []
@@ -71,39 +130,53 @@ async def seed(
                 case_id = uuid.uuid4()
                 case_ids.append(case_id)
                 employer = rng.choice(bureau_employers[b])
+                seeded.case_bureau[case_id], seeded.case_employer[case_id] = b, employer
                 age = rng.randint(5, 720)
                 d = today - timedelta(days=age)
                 created += timedelta(microseconds=1000)
+                # Deterministic share (every k-th case) so that each bureau has exactly its share closed.
+                closed = closed_share > 0 and n % round(1 / closed_share) == 0
+                closed_on = d + timedelta(days=rng.randint(1, age)) if closed else None
+                if not closed:
+                    seeded.open_case_ids.append(case_id)
+                bsn = _bsn(len(case_ids)) if rng.random() < bsn_share else None
                 case_rows.append(
                     (
                         case_id,
                         b,
                         employer,
-                        None,
+                        rng.choice(arbo_ids) if arbo_ids and rng.random() < 0.5 else None,
                         f"B-{n}",
                         f"Werknemer {n}",
                         date(1980, 1, 1) + timedelta(days=n % 9000),
-                        None,
-                        None,
+                        rng.choice(tokens) if bsn else None,
+                        mask_bsn(bsn) if bsn else None,
                         json.dumps([{"first_day": d.isoformat(), "last_day": None}]),
                         "[]",
                         d,
                         False,
                         "M. Jansen",
-                        "open",
-                        None,
-                        None,
+                        "closed" if closed else "open",
+                        closed_on,
+                        rng.choice(CLOSE_REASONS) if closed else None,
                         1,
                         created,
                         created,
                     )
                 )
 
+                last_fact = min(today, closed_on) if closed_on else today
+
                 def fact(
-                    kind: str, day_offset: int, case_id: uuid.UUID = case_id, b: uuid.UUID = b, d: date = d
+                    kind: str,
+                    day_offset: int,
+                    case_id: uuid.UUID = case_id,
+                    b: uuid.UUID = b,
+                    d: date = d,
+                    last_fact: date = last_fact,
                 ) -> None:
                     on = d + timedelta(days=day_offset)
-                    if on <= today:
+                    if on <= last_fact:
                         milestone_rows.append(
                             (uuid.uuid4(), case_id, b, kind, on, None, None, None, None, None, b, None, now)
                         )
@@ -130,7 +203,7 @@ async def seed(
                 if age > 380 and rng.random() < 0.8:
                     track_id = uuid.uuid4()
                     start = d + timedelta(days=rng.randint(370, 400))
-                    if start <= today:
+                    if start <= last_fact and not closed:
                         track_rows.append(
                             (track_id, case_id, b, 2, start, None, None, "Coach", "Plaatsing", 1, now, now)
                         )
@@ -140,6 +213,7 @@ async def seed(
                             if rng.random() < 0.9:
                                 submitted = next_month + timedelta(days=rng.randint(2, 20))
                                 if submitted <= today:
+                                    content = _report_content(month, rng)
                                     report_rows.append(
                                         (
                                             uuid.uuid4(),
@@ -152,6 +226,7 @@ async def seed(
                                             1,
                                             now,
                                             now,
+                                            *(content[c] for c in report_content),
                                         )
                                     )
                             month = next_month
@@ -247,9 +322,11 @@ async def seed(
                     "version",
                     "created_at",
                     "updated_at",
+                    *report_content,
                 ],
             )
         await conn.execute("ANALYZE")
-        return Seeded(bureau_ids, bureau_keys, employer_ids, employer_keys, case_ids)
+        seeded.case_ids = case_ids
+        return seeded
     finally:
         await conn.close()
