@@ -17,7 +17,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     SPOORWIJZER_ENVIRONMENT=production \
     SPOORWIJZER_HOST=0.0.0.0 \
     SPOORWIJZER_PORT=8000 \
-    WEB_CONCURRENCY=2
+    WEB_CONCURRENCY=2 \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/spoorwijzer-metrics
 RUN useradd --system --create-home --uid 10001 spoorwijzer
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /srv
@@ -28,4 +29,5 @@ USER spoorwijzer
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
-CMD ["sh", "-c", "exec uvicorn app.asgi:app --host \"$SPOORWIJZER_HOST\" --port \"$SPOORWIJZER_PORT\" --workers \"$WEB_CONCURRENCY\" --proxy-headers --timeout-graceful-shutdown 20"]
+# The workers count requests into files in PROMETHEUS_MULTIPROC_DIR, emptied at each start; /metrics adds them up.
+CMD ["sh", "-c", "rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && exec uvicorn app.asgi:app --host \"$SPOORWIJZER_HOST\" --port \"$SPOORWIJZER_PORT\" --workers \"$WEB_CONCURRENCY\" --proxy-headers --timeout-graceful-shutdown 20"]
