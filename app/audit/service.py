@@ -12,6 +12,10 @@ from app.audit.models import AccessEntry, AuditEntry, Event
 from app.auth.principal import Principal
 from app.core.db import mark_case_changed
 
+# What app/compliance reads: the case (periods, closing), milestones, tracks and submitted reports. A medical
+# status push reaches compliance through the milestone it records.
+COMPLIANCE_FACTS = frozenset({"case", "milestone", "track", "progress_report"})
+
 
 @dataclass(frozen=True, slots=True)
 class CaseParties:
@@ -39,10 +43,11 @@ def record_change(
 ) -> None:
     """Add an audit row and a change-feed event; they commit with the change or not at all.
 
-    `before`/`after` must be the public (read) shapes: never a secret, never a full BSN. A change on a case
-    also marks the case, so that its compliance snapshot is recomputed before the commit.
+    `before`/`after` must be the public (read) shapes: never a secret, never a full BSN. A change to a fact
+    the Poortwachter rules read also marks the case, so that its compliance snapshot is recomputed before
+    the commit.
     """
-    if case is not None:
+    if case is not None and entity_type in COMPLIANCE_FACTS:
         mark_case_changed(session, case.case_id)
     session.add(
         AuditEntry(
