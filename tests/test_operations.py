@@ -111,6 +111,7 @@ async def test_metrics_count_requests_per_route_template_and_status(world: World
         assert (await world.employer.get(f"/v1/cases/{case['id']}")).status_code == 200
     assert (await world.employer.get(f"/v1/cases/{case['id']}", headers={"If-None-Match": "x"})).status_code == 200
     assert (await world.other_bureau.get(f"/v1/cases/{case['id']}")).status_code == 404
+    assert (await world.bureau.client.request("BREW", "/healthz")).status_code == 405
     response = await world.bureau.client.get("/metrics")  # no key: it is not part of the authenticated API
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
@@ -122,6 +123,9 @@ async def test_metrics_count_requests_per_route_template_and_status(world: World
     histogram = "spoorwijzer_http_request_duration_seconds_count"
     assert counter(after, histogram, **labels, status="200") >= 4
     assert case["id"] not in after  # labelled by template, never by the raw path
+    assert "BREW" not in after  # nor by whatever method a client makes up
+    other = {"method": "other", "route": "/healthz", "status": "405"}
+    assert counter(after, name, **other) - counter(before, name, **other) == 1
 
 
 # Live servers below: `spoorwijzer run` as the README starts it, with real commits in a database of their own.

@@ -27,8 +27,12 @@ LATENCY = Histogram(
 )
 
 
+# Labels stay few whatever clients send: unknown methods are "other", unmatched paths "unmatched" (middleware).
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 def observe(method: str, route: str, status: int, seconds: float) -> None:
-    labels = (method, route, str(status))
+    labels = (method if method in _METHODS else "other", route, str(status))
     REQUESTS.labels(*labels).inc()
     LATENCY.labels(*labels).observe(seconds)
 
