@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cases.models import Case
@@ -81,10 +81,15 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
         await _copy(session, "compliance_snapshots", snapshots)
         await _copy(session, "compliance_items", items)
     elif snapshots:
-        await session.execute(insert(ComplianceSnapshot), snapshots)
-        await session.execute(insert(ComplianceItem), items)
+        # Core inserts of the tables: one multi-row statement each (the ORM's bulk insert would split the rows
+        # into a statement per combination of null columns).
+        await session.execute(insert(_SNAPSHOTS), snapshots)
+        await session.execute(insert(_ITEMS), items)
     return len(snapshots)
 
+
+_SNAPSHOTS = cast(Table, ComplianceSnapshot.__table__)
+_ITEMS = cast(Table, ComplianceItem.__table__)
 
 # Bulk refreshes (imports, a rules change) write thousands of rows: COPY is an order of magnitude faster.
 _COPY_FROM = 500
