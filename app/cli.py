@@ -63,6 +63,12 @@ def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[A
 async def create_organization(
     session: AsyncSession, kind: OrganizationKind, name: str, kvk: str | None
 ) -> Organization:
+    if kvk is not None:
+        existing = await session.scalar(select(Organization).where(Organization.kvk == kvk))
+        if existing is not None:
+            raise SystemExit(
+                f"KvK {kvk} is already organization {existing.id} ({existing.kind.value}, {existing.name})"
+            )
     org = Organization(id=uuid.uuid4(), kind=kind, name=name, kvk=kvk)
     session.add(org)
     await session.flush()
