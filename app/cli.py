@@ -127,7 +127,7 @@ def run(settings: Settings) -> None:
     # Workers are separate processes: hand them the resolved URL instead of starting PostgreSQL again.
     os.environ["DATABASE_URL"] = url
     if settings.demo_data:
-        _print(_with_session(get_settings_fresh(), _demo))
+        _print(_with_session(settings, _demo))
     metrics_dir = None
     if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # Workers count into files in a fresh folder, which /metrics adds up (app/core/metrics.py).
@@ -155,11 +155,6 @@ def run(settings: Settings) -> None:
     finally:
         if metrics_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)
-
-
-def get_settings_fresh() -> Settings:
-    get_settings.cache_clear()
-    return get_settings()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -37,10 +37,6 @@ class Principal:
     kind: OrganizationKind
     key_id: uuid.UUID
 
-    @property
-    def is_bureau(self) -> bool:
-        return self.kind is OrganizationKind.reintegratiebureau
-
     def require(self, *kinds: OrganizationKind, action: str) -> None:
         if self.kind not in kinds:
             raise Forbidden(f"A {self.kind.value} may not {action}.")

@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import poortwachter
 from app.auth.principal import Principal
-from app.cases.service import load_visible
 from app.compliance import repository
 from app.compliance.facts import to_facts
 from app.compliance.schemas import (
@@ -23,7 +22,7 @@ from app.compliance.schemas import (
     PortfolioPage,
     PortfolioRow,
 )
-from app.core.errors import Unprocessable
+from app.core.errors import NotFound, Unprocessable
 from app.core.pagination import decode_cursor, encode_cursor
 
 OUTSTANDING = ("open", "overdue")
@@ -52,8 +51,10 @@ def _obligation(ob: poortwachter.Obligation) -> ObligationRead:
 async def for_case(
     session: AsyncSession, principal: Principal, case_id: uuid.UUID, as_of: date, report_grace_days: int
 ) -> CaseCompliance:
-    await load_visible(session, principal, case_id)  # 404 outside the caller's view
-    [rows] = await repository.load(session, principal, case_id=case_id)
+    found = await repository.load(session, principal, case_id=case_id)  # scoped to the caller's view
+    if not found:
+        raise NotFound("No such case.")
+    [rows] = found
     result = poortwachter.evaluate(to_facts(rows), as_of, report_grace_days=report_grace_days)
     shaped = {id(ob): _obligation(ob) for ob in result.obligations}
     return CaseCompliance(

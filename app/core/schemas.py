@@ -42,7 +42,6 @@ class ReadModel(BaseModel):
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 ShortText = Annotated[str, StringConstraints(max_length=2000)]
-LongText = Annotated[str, StringConstraints(max_length=10_000)]
 KvkNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")]
 
 # Dates of dossier facts: bounded so that every deadline computed from them is a valid calendar date.

@@ -68,7 +68,3 @@ async def link(session: AsyncSession, viewer_id: uuid.UUID, organization_id: uui
     await session.execute(
         insert(OrganizationLink).values(viewer_id=viewer_id, organization_id=organization_id).on_conflict_do_nothing()
     )
-
-
-async def list_all(session: AsyncSession) -> list[Organization]:
-    return list((await session.scalars(select(Organization).order_by(Organization.created_at))).all())

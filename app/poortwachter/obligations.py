@@ -156,10 +156,6 @@ def first_of_next_month(year: int, month: int) -> date:
     return date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
 
 
-def month_end(year: int, month: int) -> date:
-    return first_of_next_month(year, month) - timedelta(days=1)
-
-
 def due_voortgangsrapportage(year: int, month: int, grace_days: int = 14) -> date:
     """Month end + the grace setting, in calendar days."""
     return date.fromordinal(first_of_next_month(year, month).toordinal() - 1 + grace_days)
