@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import logging.config
 import re
@@ -10,16 +9,28 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 # Set by the RequestId middleware for the request being served; log records pick it up from here.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # What must never reach a log line, whatever a message or an exception's text carries: API keys (their prefix
 # is fixed), bearer credentials and anything that looks like a BSN (nine digits on their own).
-_SCRUB = (
-    (re.compile(r"spw_[A-Za-z0-9_\-]+"), "spw_[redacted]"),
-    (re.compile(r"(?i)(bearer\s+)\S+"), r"\1[redacted]"),
-    (re.compile(r"(?<![\w.\-])\d{9}(?![\w.\-])"), "[redacted]"),
+# One pattern with an alternative each, so that a clean text (nearly every one) costs one scan, not three.
+_SECRET = re.compile(
+    r"(?P<key>spw_[A-Za-z0-9_\-]+)"
+    r"|(?P<bearer>(?i:bearer\s+))\S+"
+    r"|(?P<bsn>(?<![\w.\-])\d{9}(?![\w.\-]))"
 )
+
+
+def _redact(match: re.Match[str]) -> str:
+    if match.group("key"):
+        return "spw_[redacted]"
+    if match.group("bearer"):
+        return match.group("bearer") + "[redacted]"
+    return "[redacted]"
+
 
 # Attributes every LogRecord has; anything else was passed with `extra=` and goes into the JSON object.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
@@ -50,9 +61,7 @@ _stamp_request_id()
 
 
 def scrub(text: str) -> str:
-    for pattern, replacement in _SCRUB:
-        text = pattern.sub(replacement, text)
-    return text
+    return _SECRET.sub(_redact, text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -73,7 +82,8 @@ class JsonFormatter(logging.Formatter):
                 data[key] = value if isinstance(value, int | float | bool | None) else scrub(str(value))
         if record.exc_info:
             data["exception"] = scrub(self.formatException(record.exc_info))
-        return json.dumps(data, ensure_ascii=False)
+        # orjson: the access line of every request passes here, and the stdlib encoder was most of its cost.
+        return orjson.dumps(data, default=str).decode()
 
 
 def logging_config(level: str = "info") -> dict[str, Any]:

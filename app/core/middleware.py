@@ -156,11 +156,18 @@ def _log_access(scope: Scope, status: int, duration: float) -> None:
     route = getattr(scope.get("route"), "path", None) or "unmatched"  # the template, e.g. /v1/cases/{case_id}
     principal = scope["state"].get("principal")
     metrics.observe(scope["method"], route, status, duration)
-    access_log.info(
+    if not access_log.isEnabledFor(logging.INFO):
+        return
+    # The record is made and handed on directly: `access_log.info()` would first walk the stack to find the
+    # calling source line (which this line does not need), and that walk was half the cost of every request's line.
+    record = access_log.makeRecord(
+        access_log.name,
+        logging.INFO,
+        __file__,
+        0,
         "%s %s %s",
-        scope["method"],
-        route,
-        status,
+        (scope["method"], route, status),
+        None,
         extra={
             "method": scope["method"],
             "route": route,
@@ -169,3 +176,4 @@ def _log_access(scope: Scope, status: int, duration: float) -> None:
             "organization_id": str(principal.organization_id) if principal else None,
         },
     )
+    access_log.handle(record)
