@@ -13,22 +13,22 @@ def to_facts(rows: CaseRows) -> poortwachter.CaseFacts:
         leave_periods=leave_periods(rows.leave_periods),
         milestones=tuple(
             poortwachter.Milestone(
-                type=m.type,
-                occurred_on=m.occurred_on,
-                id=str(m.id),
-                until=m.until,
-                percentage=m.percentage,
-                obligation=m.obligation,
+                type=m["type"],
+                occurred_on=m["occurred_on"],
+                id=str(m["id"]),
+                until=m["until"],
+                percentage=m["percentage"],
+                obligation=m["obligation"],
             )
             for m in rows.milestones
         ),
         tracks=tuple(
-            poortwachter.Track(id=str(t.id), spoor=t.spoor, started_on=t.started_on, ended_on=t.ended_on)
+            poortwachter.Track(id=str(t["id"]), spoor=t["spoor"], started_on=t["started_on"], ended_on=t["ended_on"])
             for t in rows.tracks
         ),
         reports=tuple(
             poortwachter.SubmittedReport(
-                id=str(r.id), track_id=str(r.track_id), period=r.period, submitted_on=r.submitted_on
+                id=str(r["id"]), track_id=str(r["track_id"]), period=r["period"], submitted_on=r["submitted_on"]
             )
             for r in rows.reports
         ),

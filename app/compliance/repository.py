@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -28,11 +29,9 @@ from app.auth.principal import Principal
 from app.cases.models import Case
 from app.cases.repository import visible_to
 from app.compliance.models import ComplianceItem, ComplianceSnapshot
-from app.milestones.models import Milestone
+from app.core.db import session_raw_connection
 from app.organizations.models import OrganizationKind
 from app.poortwachter.snapshot import RULES_VERSION
-from app.reports.models import ProgressReport
-from app.tracks.models import Track
 
 
 @dataclass(slots=True)
@@ -45,9 +44,10 @@ class CaseRows:
     absence_periods: list[dict[str, Any]]
     leave_periods: list[dict[str, Any]]
     closed_on: date | None
-    milestones: list[Any] = field(default_factory=list)
-    tracks: list[Any] = field(default_factory=list)
-    reports: list[Any] = field(default_factory=list)
+    # Rows (mappings by column name) of the statements below.
+    milestones: list[Mapping[str, Any]] = field(default_factory=list)
+    tracks: list[Mapping[str, Any]] = field(default_factory=list)
+    reports: list[Mapping[str, Any]] = field(default_factory=list)
 
 
 async def load(
@@ -70,67 +70,56 @@ async def load(
 
 
 async def load_for_snapshots(session: AsyncSession, case_ids: list[uuid.UUID]) -> list[CaseRows]:
-    """The facts of these cases, whoever's they are: for recomputing their snapshots after a change."""
-    return await _load(session, [Case.id.in_(case_ids)])
+    """The facts of these cases, whoever's they are, with the cases locked (in id order, so no deadlocks):
+    concurrent changes of one case then recompute its snapshot one after the other, each from every
+    committed fact (see app/compliance/snapshots.py)."""
+    return await _load(session, [Case.id.in_(case_ids)], lock=True)
 
 
-async def _load(session: AsyncSession, where: list[ColumnElement[bool]]) -> list[CaseRows]:
-    """Four queries in all, however many cases."""
-    selected = select(Case.id).where(*where)
-    case_rows = await session.execute(
-        select(Case.id, Case.bureau_id, Case.external_ref, Case.absence_periods, Case.leave_periods, Case.closed_on)
-        .where(*where)
-        .order_by(Case.id)
-    )
+_CASE_COLUMNS = (Case.id, Case.bureau_id, Case.external_ref, Case.absence_periods, Case.leave_periods, Case.closed_on)
+
+# The facts: plain statements on the session's own connection, in its transaction. They run after every write of
+# a fact (the snapshot refresh) and for every compliance read; the ORM's execution machinery cost more per
+# statement than these index lookups (docs/performance.md). The tenant key leads each table's index (and is the
+# distribution key on Citus, docs/scaling.md).
+_MILESTONES = """
+    SELECT case_id, id, type, occurred_on, until, percentage, obligation FROM milestones
+    WHERE bureau_id = ANY($1::uuid[]) AND case_id = ANY($2::uuid[])
+    ORDER BY created_at, id
+"""  # recording order: among facts of one day, the rules take the first recorded as evidence and the last
+# recorded verlenging or loonsanctie as the one that counts
+_TRACKS = """
+    SELECT case_id, id, spoor, started_on, ended_on FROM tracks
+    WHERE bureau_id = ANY($1::uuid[]) AND case_id = ANY($2::uuid[])
+    ORDER BY created_at, id
+"""
+_REPORTS = """
+    SELECT case_id, id, track_id, period, submitted_on FROM progress_reports
+    WHERE bureau_id = ANY($1::uuid[]) AND case_id = ANY($2::uuid[]) AND submitted_on IS NOT NULL
+"""
+
+
+async def _load(session: AsyncSession, where: list[ColumnElement[bool]], *, lock: bool = False) -> list[CaseRows]:
+    """Four statements in all, however many cases."""
+    query = select(*_CASE_COLUMNS).where(*where).order_by(Case.id)
+    if lock:
+        query = query.with_for_update(key_share=True)
     cases = {
         row.id: CaseRows(row.id, row.bureau_id, row.external_ref, row.absence_periods, row.leave_periods, row.closed_on)
-        for row in case_rows
+        for row in await session.execute(query)
     }
     if not cases:
         return []
-    # The tenant key leads every fact table's index (and is the distribution key on Citus, docs/scaling.md).
     bureaus = sorted({rows.bureau_id for rows in cases.values()})
-
-    # The facts join on the same visibility predicate instead of shipping thousands of ids back and forth.
-    milestones = await session.execute(
-        select(
-            Milestone.case_id,
-            Milestone.id,
-            Milestone.type,
-            Milestone.occurred_on,
-            Milestone.until,
-            Milestone.percentage,
-            Milestone.obligation,
-        )
-        .where(Milestone.bureau_id.in_(bureaus), Milestone.case_id.in_(selected))
-        # Recording order: among facts of one day, the rules take the first recorded as evidence and the
-        # last recorded verlenging or loonsanctie as the one that counts.
-        .order_by(Milestone.created_at, Milestone.id)
-    )
-    for row in milestones:
-        cases[row.case_id].milestones.append(row)
-    tracks = await session.execute(
-        select(Track.case_id, Track.id, Track.spoor, Track.started_on, Track.ended_on)
-        .where(Track.bureau_id.in_(bureaus), Track.case_id.in_(selected))
-        .order_by(Track.created_at, Track.id)
-    )
-    for track in tracks:
-        cases[track.case_id].tracks.append(track)
-    reports = await session.execute(
-        select(
-            ProgressReport.case_id,
-            ProgressReport.id,
-            ProgressReport.track_id,
-            ProgressReport.period,
-            ProgressReport.submitted_on,
-        ).where(
-            ProgressReport.bureau_id.in_(bureaus),
-            ProgressReport.case_id.in_(selected),
-            ProgressReport.submitted_on.is_not(None),
-        )
-    )
-    for report in reports:
-        cases[report.case_id].reports.append(report)
+    ids = list(cases)
+    # The session has begun its transaction with the statement above: these run in it.
+    connection = await session_raw_connection(session)
+    for row in await connection.fetch(_MILESTONES, bureaus, ids):
+        cases[row["case_id"]].milestones.append(row)
+    for row in await connection.fetch(_TRACKS, bureaus, ids):
+        cases[row["case_id"]].tracks.append(row)
+    for row in await connection.fetch(_REPORTS, bureaus, ids):
+        cases[row["case_id"]].reports.append(row)
     return list(cases.values())
 
 

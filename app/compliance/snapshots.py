@@ -5,16 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.cases.models import Case
 from app.compliance import repository
 from app.compliance.facts import to_facts
-from app.compliance.models import ComplianceItem, ComplianceSnapshot
-from app.core.db import pop_changed_cases
+from app.core.db import RawConnection, pop_changed_cases, session_raw_connection
 from app.poortwachter import OBLIGATION_PARTIES
 from app.poortwachter.obligations import SAMENTELLING_SUSPENSION_DAYS
 from app.poortwachter.snapshot import RULES_VERSION, listed_from, take_snapshot
@@ -34,13 +31,14 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
     """Replace the snapshots of these cases; answers how many were written."""
     ids = sorted(case_ids)
     # Concurrent writes to one case (two milestones, say) would each replace its snapshot from the facts they
-    # see: the second insert collides with the first, or the snapshot misses a fact. Lock the cases (in id
-    # order, no deadlocks) so refreshes of a case run one after the other, each reading every committed fact.
-    await session.execute(select(Case.id).where(Case.id.in_(ids)).order_by(Case.id).with_for_update(key_share=True))
-    await session.execute(delete(ComplianceSnapshot).where(ComplianceSnapshot.case_id.in_(ids)))
+    # see: the second insert collides with the first, or the snapshot misses a fact. The loader locks the cases,
+    # so refreshes of a case run one after the other, each reading every committed fact.
+    loaded = await repository.load_for_snapshots(session, ids)
+    connection = await session_raw_connection(session)  # in the transaction the loader's lock began
+    await connection.execute("DELETE FROM compliance_snapshots WHERE case_id = ANY($1::uuid[])", ids)
     snapshots: list[dict[str, Any]] = []
     items: list[dict[str, Any]] = []
-    for rows in await repository.load_for_snapshots(session, ids):
+    for rows in loaded:
         snapshot = take_snapshot(to_facts(rows), today + HORIZON, report_grace_days=report_grace_days)
         snapshots.append(
             {
@@ -78,29 +76,31 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
             for item in snapshot.items
         ]
     if len(items) > _COPY_FROM:
-        await _copy(session, "compliance_snapshots", snapshots)
-        await _copy(session, "compliance_items", items)
+        # Bulk refreshes (imports, a rules change) write thousands of rows: COPY is an order of magnitude faster.
+        await _copy(connection, "compliance_snapshots", snapshots)
+        await _copy(connection, "compliance_items", items)
     elif snapshots:
-        # Core inserts of the tables: one multi-row statement each (the ORM's bulk insert would split the rows
-        # into a statement per combination of null columns).
-        await session.execute(insert(_SNAPSHOTS), snapshots)
-        await session.execute(insert(_ITEMS), items)
+        # A write's refresh (one case, a dozen items): one prepared statement each, the rows sent in one batch.
+        await connection.executemany(_insert_statement("compliance_snapshots", snapshots[0]), _values(snapshots))
+        if items:
+            await connection.executemany(_insert_statement("compliance_items", items[0]), _values(items))
     return len(snapshots)
 
 
-_SNAPSHOTS = cast(Table, ComplianceSnapshot.__table__)
-_ITEMS = cast(Table, ComplianceItem.__table__)
-
-# Bulk refreshes (imports, a rules change) write thousands of rows: COPY is an order of magnitude faster.
 _COPY_FROM = 500
 
 
-async def _copy(session: AsyncSession, table: str, rows: list[dict[str, Any]]) -> None:
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver: Any = raw.driver_connection
-    columns = list(rows[0])
-    await driver.copy_records_to_table(table, records=[tuple(r[c] for c in columns) for r in rows], columns=columns)
+def _insert_statement(table: str, row: dict[str, Any]) -> str:
+    placeholders = ", ".join(f"${n}" for n in range(1, len(row) + 1))
+    return f"INSERT INTO {table} ({', '.join(row)}) VALUES ({placeholders})"
+
+
+def _values(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return [tuple(row.values()) for row in rows]
+
+
+async def _copy(connection: RawConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    await connection.copy_records_to_table(table, records=_values(rows), columns=list(rows[0]))
 
 
 async def refresh_stale(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Protocol
 
@@ -109,6 +109,12 @@ class RawConnection(Protocol):
     async def fetch(self, query: str, *args: Any) -> list[Mapping[str, Any]]: ...
 
     async def execute(self, query: str, *args: Any) -> str: ...
+
+    async def executemany(self, query: str, args: Iterable[Sequence[Any]]) -> None: ...
+
+    async def copy_records_to_table(
+        self, table_name: str, *, records: Iterable[Sequence[Any]], columns: Sequence[str]
+    ) -> str: ...
 
     def is_in_transaction(self) -> bool: ...
 

@@ -92,8 +92,7 @@ async def add(session: AsyncSession, principal: Principal, case: Case, data: Mil
         recorded_by_key_id=principal.key_id,
     )
     session.add(milestone)
-    await session.flush()
-    await session.refresh(milestone)
+    await session.flush()  # created_at comes back in the INSERT's RETURNING (eager defaults)
     read = to_read(milestone)
     record_change(
         session,
