@@ -40,7 +40,7 @@ class AccessEntry(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    bureau_id: Mapped[uuid.UUID] = mapped_column()
+    bureau_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # tenant key
     case_id: Mapped[uuid.UUID] = mapped_column()
     actor_organization_id: Mapped[uuid.UUID] = mapped_column()
     actor_key_id: Mapped[uuid.UUID] = mapped_column()

@@ -42,8 +42,10 @@ class Case(Base):
         Index("ix_cases_bureau_status", "bureau_id", "status"),
     )
 
+    # Primary key (id, bureau_id): the tenant key is in every key (docs/scaling.md), id first so that lookups by
+    # id alone (an employer reading a case) keep using the index.
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
+    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
     employer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
     arbodienst_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))
     external_ref: Mapped[str | None] = mapped_column(String(100))

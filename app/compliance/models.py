@@ -5,7 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Identity, Index, Integer, String, func
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    String,
+    func,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -16,9 +27,18 @@ class ComplianceSnapshot(Base):
     """Per case: for which reference dates its stored items are exact (app/poortwachter/snapshot.py)."""
 
     __tablename__ = "compliance_snapshots"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["case_id", "bureau_id"],
+            ["cases.id", "cases.bureau_id"],
+            name="fk_compliance_snapshots_case_id_cases",
+            ondelete="CASCADE",
+        ),
+    )
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
-    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)  # tenant key
+    case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    # Primary key (case_id, bureau_id): the tenant key is in every key (docs/scaling.md).
+    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True, index=True)
     facts_through: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
     recovered_on: Mapped[date | None] = mapped_column(Date)
@@ -33,13 +53,19 @@ class ComplianceItem(Base):
     """One obligation of a snapshot, with the dates its status on any valid reference date follows from."""
 
     __tablename__ = "compliance_items"
-    __table_args__ = (Index("ix_compliance_items_bureau_due", "bureau_id", "due_on"),)
+    __table_args__ = (
+        Index("ix_compliance_items_bureau_due", "bureau_id", "due_on"),
+        ForeignKeyConstraint(
+            ["case_id", "bureau_id"],
+            ["compliance_snapshots.case_id", "compliance_snapshots.bureau_id"],
+            name="fk_compliance_items_case_id_compliance_snapshots",
+            ondelete="CASCADE",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("compliance_snapshots.case_id", ondelete="CASCADE"), index=True
-    )
-    bureau_id: Mapped[uuid.UUID] = mapped_column()  # tenant key
+    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    bureau_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # tenant key
     code: Mapped[str] = mapped_column(String(40))
     parties: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
     due_on: Mapped[date] = mapped_column(Date)

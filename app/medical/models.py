@@ -7,7 +7,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint, func
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,6 +36,18 @@ class MedicalStatusVersion(Base):
     __table_args__ = (
         # The current status is the highest version; the unique key also orders the history.
         UniqueConstraint("bureau_id", "case_id", "version", name="uq_medical_status_versions_case_version"),
+        ForeignKeyConstraint(
+            ["case_id", "bureau_id"],
+            ["cases.id", "cases.bureau_id"],
+            name="fk_medical_status_versions_case_id_cases",
+            ondelete="CASCADE",
+        ),
+        # MATCH SIMPLE (the default): no check while milestone_id is null.
+        ForeignKeyConstraint(
+            ["milestone_id", "bureau_id"],
+            ["milestones.id", "milestones.bureau_id"],
+            name="fk_medical_status_versions_milestone_id_milestones",
+        ),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint(f"assessment_kind IS NULL OR assessment_kind IN {ASSESSMENT_KINDS}", name="assessment_kind"),
         CheckConstraint(f"prognosis IN {PROGNOSES}", name="prognosis"),
@@ -39,8 +62,8 @@ class MedicalStatusVersion(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))  # tenant key
+    case_id: Mapped[uuid.UUID] = mapped_column()
+    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)  # tenant key
     version: Mapped[int] = mapped_column(Integer)
     functional_capacities: Mapped[dict[str, Any]] = mapped_column(JSONB)
     available_hours_per_week: Mapped[Decimal | None] = mapped_column(Numeric(3, 1))
@@ -51,7 +74,7 @@ class MedicalStatusVersion(Base):
     assessment_kind: Mapped[str | None] = mapped_column(String(20))
     bedrijfsarts_name: Mapped[str] = mapped_column(String(200))
     # The milestone that records this assessment in the dossier (pushed now or by an earlier push).
-    milestone_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("milestones.id"))
+    milestone_id: Mapped[uuid.UUID | None] = mapped_column()
     pushed_by_organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
     pushed_by_key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_keys.id"))
     pushed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, func
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, ForeignKeyConstraint, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -18,6 +18,18 @@ class CandidateProposal(Base):
     __tablename__ = "candidate_proposals"
     __table_args__ = (
         Index("ix_candidate_proposals_track", "bureau_id", "track_id", "proposed_on", "id"),
+        ForeignKeyConstraint(
+            ["track_id", "bureau_id"],
+            ["tracks.id", "tracks.bureau_id"],
+            name="fk_candidate_proposals_track_id_tracks",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["case_id", "bureau_id"],
+            ["cases.id", "cases.bureau_id"],
+            name="fk_candidate_proposals_case_id_cases",
+            ondelete="CASCADE",
+        ),
         CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
         CheckConstraint(f"status IN {STATUSES}", name="status"),
         CheckConstraint("status_date >= proposed_on", name="status_after_proposal"),
@@ -26,9 +38,9 @@ class CandidateProposal(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    track_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"))
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))  # tenant key
+    track_id: Mapped[uuid.UUID] = mapped_column()
+    case_id: Mapped[uuid.UUID] = mapped_column()
+    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)  # tenant key
     employer_name: Mapped[str] = mapped_column(String(200))
     employer_kvk: Mapped[str | None] = mapped_column(String(8))
     employer_place: Mapped[str] = mapped_column(String(200))
@@ -49,14 +61,27 @@ class ProposalStatusChange(Base):
     __tablename__ = "candidate_proposal_status_history"
     __table_args__ = (
         Index("ix_candidate_proposal_status_history_proposal", "proposal_id", "recorded_at", "id"),
+        ForeignKeyConstraint(
+            ["proposal_id", "bureau_id"],
+            ["candidate_proposals.id", "candidate_proposals.bureau_id"],
+            # The naming convention's name, as PostgreSQL's 63 characters cut it (migration 0003).
+            name="fk_candidate_proposal_status_history_proposal_id_candid_4bf5",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["case_id", "bureau_id"],
+            ["cases.id", "cases.bureau_id"],
+            name="fk_candidate_proposal_status_history_case_id_cases",
+            ondelete="CASCADE",
+        ),
         CheckConstraint(f"status IN {STATUSES}", name="status"),
         CheckConstraint("status NOT IN ('rejected', 'withdrawn') OR reason IS NOT NULL", name="final_has_reason"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    proposal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("candidate_proposals.id", ondelete="CASCADE"))
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))  # tenant key
+    proposal_id: Mapped[uuid.UUID] = mapped_column()
+    case_id: Mapped[uuid.UUID] = mapped_column()
+    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)  # tenant key
     status: Mapped[str] = mapped_column(String(20))
     status_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(String(2000))

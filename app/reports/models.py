@@ -11,6 +11,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -27,7 +28,19 @@ from app.core.db import Base
 class ProgressReport(Base):
     __tablename__ = "progress_reports"
     __table_args__ = (
-        UniqueConstraint("track_id", "period", name="uq_progress_reports_track_period"),
+        UniqueConstraint("bureau_id", "track_id", "period", name="uq_progress_reports_track_period"),
+        ForeignKeyConstraint(
+            ["track_id", "bureau_id"],
+            ["tracks.id", "tracks.bureau_id"],
+            name="fk_progress_reports_track_id_tracks",
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["case_id", "bureau_id"],
+            ["cases.id", "cases.bureau_id"],
+            name="fk_progress_reports_case_id_cases",
+            ondelete="CASCADE",
+        ),
         Index("ix_progress_reports_case", "bureau_id", "case_id", "period"),
         CheckConstraint("period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'", name="period_format"),
         CheckConstraint("status IN ('draft', 'submitted')", name="status"),
@@ -36,9 +49,9 @@ class ProgressReport(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    track_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"))
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))  # tenant key
+    track_id: Mapped[uuid.UUID] = mapped_column()
+    case_id: Mapped[uuid.UUID] = mapped_column()
+    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)  # tenant key
     period: Mapped[str] = mapped_column(String(7))
     status: Mapped[str] = mapped_column(String(10), default="draft")
     submitted_on: Mapped[date | None] = mapped_column(Date)

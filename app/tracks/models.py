@@ -5,7 +5,18 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, func, text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -18,10 +29,17 @@ class Track(Base):
         # Backstop for the service's overlap check: never two open tracks of one spoor in a case.
         Index(
             "uq_tracks_open_spoor",
+            "bureau_id",
             "case_id",
             "spoor",
             unique=True,
             postgresql_where=text("ended_on IS NULL"),
+        ),
+        ForeignKeyConstraint(
+            ["case_id", "bureau_id"],
+            ["cases.id", "cases.bureau_id"],
+            name="fk_tracks_case_id_cases",
+            ondelete="CASCADE",
         ),
         CheckConstraint("spoor IN (1, 2, 3)", name="spoor"),
         CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ended_after_start"),
@@ -30,8 +48,8 @@ class Track(Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
-    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))  # tenant key
+    case_id: Mapped[uuid.UUID] = mapped_column()
+    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)  # tenant key
     spoor: Mapped[int] = mapped_column(Integer)
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
