@@ -10,7 +10,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -20,21 +19,14 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Base
+from app.core.db import Base, tenant_foreign_key
 
 
 class ComplianceSnapshot(Base):
     """Per case: for which reference dates its stored items are exact (app/poortwachter/snapshot.py)."""
 
     __tablename__ = "compliance_snapshots"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["case_id", "bureau_id"],
-            ["cases.id", "cases.bureau_id"],
-            name="fk_compliance_snapshots_case_id_cases",
-            ondelete="CASCADE",
-        ),
-    )
+    __table_args__ = (tenant_foreign_key("case_id", "cases"),)
 
     case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     # Primary key (case_id, bureau_id): the tenant key is in every key (docs/scaling.md).
@@ -55,12 +47,7 @@ class ComplianceItem(Base):
     __tablename__ = "compliance_items"
     __table_args__ = (
         Index("ix_compliance_items_bureau_due", "bureau_id", "due_on"),
-        ForeignKeyConstraint(
-            ["case_id", "bureau_id"],
-            ["compliance_snapshots.case_id", "compliance_snapshots.bureau_id"],
-            name="fk_compliance_items_case_id_compliance_snapshots",
-            ondelete="CASCADE",
-        ),
+        tenant_foreign_key("case_id", "compliance_snapshots", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Protocol
 
 import asyncpg  # type: ignore[import-untyped]
 from fastapi import Depends, Request
-from sqlalchemy import MetaData
+from sqlalchemy import ForeignKeyConstraint, MetaData
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -29,6 +29,16 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def tenant_foreign_key(
+    column: str, referred_table: str, referred_column: str = "id", *, ondelete: str | None = "CASCADE"
+) -> ForeignKeyConstraint:
+    """A foreign key between case-owned tables, with the tenant key on both sides: PostgreSQL then guarantees a
+    fact's bureau is its case's, and Citus keeps the join on one shard (docs/scaling.md). Named by convention."""
+    return ForeignKeyConstraint(
+        [column, "bureau_id"], [f"{referred_table}.{referred_column}", f"{referred_table}.bureau_id"], ondelete=ondelete
+    )
 
 
 def database_url(settings: Settings, database: str = "spoorwijzer") -> str:

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Integer,
     Numeric,
     String,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Base
+from app.core.db import Base, tenant_foreign_key
 
 ASSESSMENT_KINDS = ("probleemanalyse", "bijstelling", "actueel_oordeel")
 PROGNOSES = ("volledige_terugkeer", "gedeeltelijke_terugkeer", "geen_benutbare_mogelijkheden", "onbekend")
@@ -36,18 +35,9 @@ class MedicalStatusVersion(Base):
     __table_args__ = (
         # The current status is the highest version; the unique key also orders the history.
         UniqueConstraint("bureau_id", "case_id", "version", name="uq_medical_status_versions_case_version"),
-        ForeignKeyConstraint(
-            ["case_id", "bureau_id"],
-            ["cases.id", "cases.bureau_id"],
-            name="fk_medical_status_versions_case_id_cases",
-            ondelete="CASCADE",
-        ),
+        tenant_foreign_key("case_id", "cases"),
         # MATCH SIMPLE (the default): no check while milestone_id is null.
-        ForeignKeyConstraint(
-            ["milestone_id", "bureau_id"],
-            ["milestones.id", "milestones.bureau_id"],
-            name="fk_medical_status_versions_milestone_id_milestones",
-        ),
+        tenant_foreign_key("milestone_id", "milestones", ondelete=None),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint(f"assessment_kind IS NULL OR assessment_kind IN {ASSESSMENT_KINDS}", name="assessment_kind"),
         CheckConstraint(f"prognosis IN {PROGNOSES}", name="prognosis"),

@@ -10,7 +10,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -19,19 +18,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Base
+from app.core.db import Base, tenant_foreign_key
 
 
 class Milestone(Base):
     __tablename__ = "milestones"
     __table_args__ = (
         Index("ix_milestones_case", "bureau_id", "case_id", "occurred_on", "id"),
-        ForeignKeyConstraint(
-            ["case_id", "bureau_id"],
-            ["cases.id", "cases.bureau_id"],
-            name="fk_milestones_case_id_cases",
-            ondelete="CASCADE",
-        ),
+        tenant_foreign_key("case_id", "cases"),
         CheckConstraint("percentage IS NULL OR percentage BETWEEN 0 AND 100", name="percentage_range"),
     )
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, ForeignKeyConstraint, Index, Integer, String, func
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Base
+from app.core.db import Base, tenant_foreign_key
 
 CHANNELS = ("vacature", "open_sollicitatie", "netwerk", "bemiddeling")
 STATUSES = ("proposed", "interview", "trial_placement", "detachering", "hired", "rejected", "withdrawn")
@@ -18,18 +18,8 @@ class CandidateProposal(Base):
     __tablename__ = "candidate_proposals"
     __table_args__ = (
         Index("ix_candidate_proposals_track", "bureau_id", "track_id", "proposed_on", "id"),
-        ForeignKeyConstraint(
-            ["track_id", "bureau_id"],
-            ["tracks.id", "tracks.bureau_id"],
-            name="fk_candidate_proposals_track_id_tracks",
-            ondelete="CASCADE",
-        ),
-        ForeignKeyConstraint(
-            ["case_id", "bureau_id"],
-            ["cases.id", "cases.bureau_id"],
-            name="fk_candidate_proposals_case_id_cases",
-            ondelete="CASCADE",
-        ),
+        tenant_foreign_key("track_id", "tracks"),
+        tenant_foreign_key("case_id", "cases"),
         CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
         CheckConstraint(f"status IN {STATUSES}", name="status"),
         CheckConstraint("status_date >= proposed_on", name="status_after_proposal"),
@@ -61,19 +51,8 @@ class ProposalStatusChange(Base):
     __tablename__ = "candidate_proposal_status_history"
     __table_args__ = (
         Index("ix_candidate_proposal_status_history_proposal", "proposal_id", "recorded_at", "id"),
-        ForeignKeyConstraint(
-            ["proposal_id", "bureau_id"],
-            ["candidate_proposals.id", "candidate_proposals.bureau_id"],
-            # The naming convention's name, as PostgreSQL's 63 characters cut it (migration 0003).
-            name="fk_candidate_proposal_status_history_proposal_id_candid_4bf5",
-            ondelete="CASCADE",
-        ),
-        ForeignKeyConstraint(
-            ["case_id", "bureau_id"],
-            ["cases.id", "cases.bureau_id"],
-            name="fk_candidate_proposal_status_history_case_id_cases",
-            ondelete="CASCADE",
-        ),
+        tenant_foreign_key("proposal_id", "candidate_proposals"),
+        tenant_foreign_key("case_id", "cases"),
         CheckConstraint(f"status IN {STATUSES}", name="status"),
         CheckConstraint("status NOT IN ('rejected', 'withdrawn') OR reason IS NOT NULL", name="final_has_reason"),
     )

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -22,25 +21,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Base
+from app.core.db import Base, tenant_foreign_key
 
 
 class ProgressReport(Base):
     __tablename__ = "progress_reports"
     __table_args__ = (
         UniqueConstraint("bureau_id", "track_id", "period", name="uq_progress_reports_track_period"),
-        ForeignKeyConstraint(
-            ["track_id", "bureau_id"],
-            ["tracks.id", "tracks.bureau_id"],
-            name="fk_progress_reports_track_id_tracks",
-            ondelete="CASCADE",
-        ),
-        ForeignKeyConstraint(
-            ["case_id", "bureau_id"],
-            ["cases.id", "cases.bureau_id"],
-            name="fk_progress_reports_case_id_cases",
-            ondelete="CASCADE",
-        ),
+        tenant_foreign_key("track_id", "tracks"),
+        tenant_foreign_key("case_id", "cases"),
         Index("ix_progress_reports_case", "bureau_id", "case_id", "period"),
         CheckConstraint("period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'", name="period_format"),
         CheckConstraint("status IN ('draft', 'submitted')", name="status"),

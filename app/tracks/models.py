@@ -10,7 +10,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -19,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import Base
+from app.core.db import Base, tenant_foreign_key
 
 
 class Track(Base):
@@ -35,12 +34,7 @@ class Track(Base):
             unique=True,
             postgresql_where=text("ended_on IS NULL"),
         ),
-        ForeignKeyConstraint(
-            ["case_id", "bureau_id"],
-            ["cases.id", "cases.bureau_id"],
-            name="fk_tracks_case_id_cases",
-            ondelete="CASCADE",
-        ),
+        tenant_foreign_key("case_id", "cases"),
         CheckConstraint("spoor IN (1, 2, 3)", name="spoor"),
         CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ended_after_start"),
         CheckConstraint("(ended_on IS NULL) = (end_reason IS NULL)", name="ended_has_reason"),
