@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from tests.conftest import World, assert_problem, create_case
+import uuid
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.audit.service import record_change
+from app.auth.principal import Principal
+from app.organizations.models import OrganizationKind
+from tests.conftest import Actor, Factory, World, assert_problem, create_case
 
 
 async def _feed(actor, after: str | None = None) -> dict:  # type: ignore[no-untyped-def]
@@ -84,3 +92,64 @@ async def test_reading_the_audit_log_is_itself_logged(world: World) -> None:
     assert len(audit_reads) == 1
     assert audit_reads[0]["actor_key_id"] == world.bureau.key_id
     assert audit_reads[0]["path"] == f"{url}/audit-log"
+
+
+async def _seen(actor: Actor) -> list[tuple[str, str]]:
+    return [(e["type"], e["entity_id"]) for e in (await _feed(actor))["items"]]
+
+
+async def test_an_organization_event_reaches_the_registering_bureau_only(world: World, factory: Factory) -> None:
+    registered = await world.bureau.post("/v1/organizations", json={"kind": "werkgever", "name": "Drukkerij Smit"})
+    assert registered.status_code == 201, registered.text
+    newcomer = await factory.key_for(registered.json()["id"], "werkgever")
+    case = await create_case(world)
+    created = [("organization.created", actor.id) for actor in (world.employer, world.arbodienst, newcomer)]
+    case_created = ("case.created", case["id"])
+    # Exactly: an organization's registration only in its registrar's feed (the world's bureaus registered
+    # theirs), the case's events in its parties' feeds.
+    assert await _seen(world.bureau) == [*created, case_created]
+    assert await _seen(world.other_bureau) == [
+        ("organization.created", world.other_employer.id),
+        ("organization.created", world.other_arbodienst.id),
+    ]
+    assert await _seen(world.employer) == [case_created]
+    assert await _seen(world.arbodienst) == [case_created]
+    for outsider in (world.other_employer, world.other_arbodienst, newcomer):
+        assert await _seen(outsider) == []
+    # Its audit row has no case: no audit-log route shows it.
+    log = (await world.bureau.get(f"/v1/cases/{case['id']}/audit-log")).json()["items"]
+    assert [(entry["entity_type"], entry["entity_id"]) for entry in log] == [("case", case["id"])]
+
+
+async def test_an_event_without_a_case_reaches_its_organization_not_its_tenant(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    # Not written by any route today: the bureau is the event's tenant, the employer its only reader.
+    bureau = Principal(uuid.UUID(world.bureau.id), OrganizationKind.reintegratiebureau, uuid.UUID(world.bureau.key_id))
+    async with sessionmaker() as session, session.begin():
+        record_change(
+            session,
+            bureau,
+            action="updated",
+            entity_type="organization",
+            entity_id=uuid.UUID(world.employer.id),
+            organization_id=uuid.UUID(world.employer.id),
+        )
+    assert await _seen(world.employer) == [("organization.updated", world.employer.id)]
+    assert await _seen(world.bureau) == [
+        ("organization.created", world.employer.id),
+        ("organization.created", world.arbodienst.id),
+    ]
+
+
+def test_a_change_without_a_case_needs_a_bureau_as_tenant() -> None:
+    employer = Principal(uuid.uuid4(), OrganizationKind.werkgever, uuid.uuid4())
+    with pytest.raises(ValueError, match="needs a bureau as its tenant, not a werkgever"):
+        record_change(
+            None,  # type: ignore[arg-type]  # refused before the session is used
+            employer,
+            action="updated",
+            entity_type="organization",
+            entity_id=employer.organization_id,
+            organization_id=employer.organization_id,
+        )

@@ -1,7 +1,8 @@
-"""The tenant key in every key (docs/scaling.md, section 2; migration 0006), read from the migrated database.
+"""The tenant key in every key (docs/scaling.md, section 2; migrations 0006 and 0007), read from the migrated database.
 
 A case-owned table is one with both a `bureau_id` and a `case_id` column (and `cases` itself), found in the catalog,
-so that a new table is held to the rule without being listed here.
+so that a new table is held to the rule without being listed here. Its case_id may be nullable (audit rows and events
+without a case); its bureau_id may not.
 """
 
 from __future__ import annotations
@@ -19,12 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.models import Base
 from tests.conftest import World, case_body, create_case
-
-# Case-owned tables that do not follow the rule yet, and why. Remove a table here once it does.
-EXCEPTIONS = {
-    "audit_log": "bureau_id is null on organization-level rows (no case); see docs/scaling.md for what it needs",
-    "events": "bureau_id is null on organization-level events (no case); see docs/scaling.md for what it needs",
-}
 
 _CASE_OWNED = """
 SELECT c.relname AS name,
@@ -70,20 +65,19 @@ class Findings:
 async def tenant_key_problems(connection: AsyncConnection) -> Findings:
     """The case-owned tables, and every key of theirs that lacks the tenant key."""
     owned = {r["name"]: r["not_null"] for r in await _rows(connection, _CASE_OWNED)}
-    checked = set(owned) - set(EXCEPTIONS)
-    problems = [f"{table}: bureau_id is nullable" for table in sorted(checked) if not owned[table]]
+    problems = [f"{table}: bureau_id is nullable" for table in sorted(owned) if not owned[table]]
     has_primary_key = set()
     for index in await _rows(connection, _UNIQUE_INDEXES):
-        if index["table"] not in checked:
+        if index["table"] not in owned:
             continue
         if index["is_primary"]:
             has_primary_key.add(index["table"])
         if "bureau_id" not in index["columns"]:
             kind = "primary key" if index["is_primary"] else "unique index"
             problems.append(f"{index['table']}: {kind} {index['name']} {index['columns']} lacks bureau_id")
-    problems += [f"{table}: no primary key" for table in sorted(checked - has_primary_key)]
+    problems += [f"{table}: no primary key" for table in sorted(set(owned) - has_primary_key)]
     for fk in await _rows(connection, _FOREIGN_KEYS):
-        if fk["table"] not in checked or fk["referred"] not in owned:
+        if fk["table"] not in owned or fk["referred"] not in owned:
             continue  # references to organizations or api_keys (reference tables) stay single-column
         if ("bureau_id", "bureau_id") not in zip(fk["columns"], fk["referred_columns"], strict=True):
             problems.append(
@@ -95,8 +89,9 @@ async def tenant_key_problems(connection: AsyncConnection) -> Findings:
 
 async def test_every_key_of_a_case_owned_table_holds_the_tenant_key(connection: AsyncConnection) -> None:
     found = await tenant_key_problems(connection)
-    # The catalog query finds the tables (not an empty list that checks nothing), exceptions included.
-    assert {"cases", "milestones", "compliance_items", *EXCEPTIONS} <= found.tables
+    # The catalog query finds the tables (not an empty list that checks nothing), those whose case_id is nullable
+    # (rows without a case) included.
+    assert {"cases", "milestones", "compliance_items", "audit_log", "events"} <= found.tables
     assert found.problems == []
 
 

@@ -21,7 +21,8 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    bureau_id: Mapped[uuid.UUID | None] = mapped_column()
+    # Tenant key: the case's bureau, or on a row without a case the acting bureau (app/audit/service.py).
+    bureau_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     case_id: Mapped[uuid.UUID | None] = mapped_column()
     actor_organization_id: Mapped[uuid.UUID | None] = mapped_column()
     actor_key_id: Mapped[uuid.UUID | None] = mapped_column()
@@ -49,7 +50,7 @@ class AccessEntry(Base):
 
 
 class Event(Base):
-    """One change, for the feed. Ordered by (txid, id): see app/audit/feed.py for why."""
+    """One change, for the feed. Ordered by (txid, id): see app/audit/repository.py::feed for why."""
 
     __tablename__ = "events"
     __table_args__ = (
@@ -66,9 +67,10 @@ class Event(Base):
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[uuid.UUID] = mapped_column()
     case_id: Mapped[uuid.UUID | None] = mapped_column()
-    # Who may see the event: the case's parties (with per-party flags) or one organization.
+    # Who may see the event: the case's parties (with per-party flags) or one organization. On an event without
+    # a case, bureau_id is only the tenant key (the acting bureau), not a reader.
     organization_id: Mapped[uuid.UUID | None] = mapped_column()
-    bureau_id: Mapped[uuid.UUID | None] = mapped_column()
+    bureau_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     employer_id: Mapped[uuid.UUID | None] = mapped_column()
     arbodienst_id: Mapped[uuid.UUID | None] = mapped_column()
     visible_to_employer: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))

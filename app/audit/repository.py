@@ -33,7 +33,9 @@ async def access_for_case(
 def _visible_events(principal: Principal):  # type: ignore[no-untyped-def]
     me = principal.organization_id
     if principal.kind is OrganizationKind.reintegratiebureau:
-        by_case = Event.bureau_id == me
+        # Events of my cases. An event without a case also has a bureau as tenant (its actor), but reaches only
+        # its organization_id: the tenant key says where the row lives, not who may read it.
+        by_case = and_(Event.bureau_id == me, Event.case_id.is_not(None))
     elif principal.kind is OrganizationKind.werkgever:
         by_case = and_(Event.employer_id == me, Event.visible_to_employer)
     else:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.models import AccessEntry, AuditEntry, Event
 from app.auth.principal import Principal
 from app.core.db import mark_case_changed
+from app.organizations.models import OrganizationKind
 
 # What app/compliance reads: the case (periods, closing), milestones, tracks and submitted reports. A medical
 # status push reaches compliance through the milestone it records.
@@ -29,7 +30,7 @@ class CaseParties:
 
 def record_change(
     session: AsyncSession,
-    principal: Principal | None,
+    principal: Principal,
     *,
     action: str,
     entity_type: str,
@@ -46,15 +47,26 @@ def record_change(
     `before`/`after` must be the public (read) shapes: never a secret, never a full BSN. A change to a fact
     the Poortwachter rules read also marks the case, so that its compliance snapshot is recomputed before
     the commit.
+
+    Every row has a tenant (`bureau_id`, in both tables' primary keys: docs/scaling.md, section 2): the case's
+    bureau, or for a change without a case (an organization registered) the acting organization, which must be
+    a bureau. Who sees such an event is `organization_id` alone: the feed shows a bureau its tenant's rows only
+    when they belong to a case.
     """
-    if case is not None and entity_type in COMPLIANCE_FACTS:
-        mark_case_changed(session, case.case_id)
+    if case is not None:
+        tenant = case.bureau_id
+        if entity_type in COMPLIANCE_FACTS:
+            mark_case_changed(session, case.case_id)
+    elif principal.kind is OrganizationKind.reintegratiebureau:
+        tenant = principal.organization_id
+    else:
+        raise ValueError(f"A change without a case needs a bureau as its tenant, not a {principal.kind.value}.")
     session.add(
         AuditEntry(
-            bureau_id=case.bureau_id if case else None,
+            bureau_id=tenant,
             case_id=case.case_id if case else None,
-            actor_organization_id=principal.organization_id if principal else None,
-            actor_key_id=principal.key_id if principal else None,
+            actor_organization_id=principal.organization_id,
+            actor_key_id=principal.key_id,
             action=action,
             entity_type=entity_type,
             entity_id=entity_id,
@@ -69,7 +81,7 @@ def record_change(
             entity_id=entity_id,
             case_id=case.case_id if case else None,
             organization_id=organization_id,
-            bureau_id=case.bureau_id if case else None,
+            bureau_id=tenant,
             employer_id=case.employer_id if case else None,
             arbodienst_id=case.arbodienst_id if case else None,
             visible_to_employer=employer_may_see,
