@@ -15,7 +15,7 @@ from app.cases.service import today
 from app.compliance.router import router as compliance_router
 from app.compliance.snapshots import refresh_changed
 from app.core import health
-from app.core.db import database_url, make_engine, make_pool, make_sessionmaker
+from app.core.db import ReleaseHeldConnection, database_url, make_engine, make_pool, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestGuard, RequestId
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.before_commit = [refresh_compliance]
     install_error_handlers(app)
     install_openapi(app)
+    app.add_middleware(ReleaseHeldConnection)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestId)
     for router in (

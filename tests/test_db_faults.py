@@ -187,3 +187,31 @@ async def assert_all_or_nothing(url: str, writes: dict[str, int]) -> None:
     assert not refused & set(stored), "a refused write was stored"
     for ref in accepted:
         assert (stored[ref]["audit"], stored[ref]["events"], stored[ref]["snapshot"]) == (1, 1, 1), dict(stored[ref])
+
+
+async def test_a_connection_lost_between_key_lookup_and_read_answers_503_and_the_pool_recovers(
+    embedded: Embedded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hot reads look the key up and read on one held connection; losing it in between is a 503, not a 500,
+    and the next request gets a working connection."""
+    from app.cases import repository
+
+    async with committing_app(embedded.url) as (app, _, factory):
+        p = await parties(factory, "lost")
+        created = await p.bureau.post("/v1/cases", json=case_body(p))  # type: ignore[arg-type]
+        case_id = created.json()["id"]
+        fetch_visible = repository.fetch_visible
+
+        async def after_losing_the_connection(connection: Any, *args: Any, **kwargs: Any) -> Any:
+            await connection.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+            return await fetch_visible(connection, *args, **kwargs)
+
+        monkeypatch.setattr(repository, "fetch_visible", after_losing_the_connection)
+        lost = await p.bureau.get(f"/v1/cases/{case_id}")
+        assert lost.status_code == 503, lost.text
+        assert lost.headers["retry-after"] == "5"
+        assert not any(word in lost.text.lower() for word in INTERNALS), lost.text
+        monkeypatch.setattr(repository, "fetch_visible", fetch_visible)
+        for _ in range(app.state.pool.get_max_size() + 1):  # every pooled connection is usable again
+            again = await p.bureau.get(f"/v1/cases/{case_id}")
+            assert again.status_code == 200, again.text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
@@ -12,7 +11,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.keys import hash_secret
-from app.core.db import RawConnection, SessionDep, raw_connection, session_raw_connection
+from app.core.db import RawConnection, SessionDep, hold_raw_connection, session_raw_connection
 from app.core.errors import Forbidden, Unauthorized
 from app.organizations.models import OrganizationKind
 
@@ -68,17 +67,15 @@ async def _principal(request: Request, session: SessionDep, credentials: Credent
     return principal
 
 
-async def _raw_principal(request: Request, credentials: Credentials) -> AsyncIterator[Principal]:
+async def _raw_principal(request: Request, credentials: Credentials) -> Principal:
     secret = _secret(credentials)
-    async with raw_connection(request) as connection:
-        principal = await authenticate(connection, secret)
-        request.state.principal = principal
-        # The endpoint's statements run on this connection too: one pool acquisition per request.
-        request.state.raw_connection = connection
-        yield principal
+    # The endpoint's statements run on this connection too: one pool acquisition per request.
+    principal = await authenticate(await hold_raw_connection(request), secret)
+    request.state.principal = principal
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(_principal)]
-# For the hot read paths that run on the raw pool (no session at all): the same key lookup, and a connection
-# held until the endpoint returns (scope="function": released before the response is sent).
-RawPrincipalDep = Annotated[Principal, Depends(_raw_principal, scope="function")]
+# For the hot read paths that run on the raw pool (no session at all): the same key lookup, on a connection the
+# request holds until it is answered (app/core/db.py::hold_raw_connection).
+RawPrincipalDep = Annotated[Principal, Depends(_raw_principal)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Annotated, Any, Protocol
 
 import asyncpg  # type: ignore[import-untyped]
@@ -13,6 +13,7 @@ from sqlalchemy import ForeignKeyConstraint, MetaData
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.core.embedded import asyncpg_url, start_embedded_postgres
 from app.core.errors import ServiceUnavailable
@@ -177,16 +178,17 @@ _UNREACHABLE = (
 async def raw_connection(request: Request) -> AsyncIterator[RawConnection]:
     """An asyncpg connection for a few autocommit statements; hold it only around the queries.
 
-    The one the request already holds, else one from the worker's raw pool. Without a pool (tests install only
-    a sessionmaker, bound to a connection inside a transaction that is rolled back), the connection of a
-    session from that sessionmaker: the statements then run in the test's transaction like every other query.
+    The one the request already holds (`hold_raw_connection`), else one from the worker's raw pool. Without a
+    pool (tests install only a sessionmaker, bound to a connection inside a transaction that is rolled back), the
+    connection of a session from that sessionmaker: the statements then run in the test's transaction like every
+    other query.
     """
-    held: RawConnection | None = getattr(request.state, "raw_connection", None)
-    if held is not None:  # the request's own, taken by RawPrincipalDep (app/auth/principal.py)
-        yield held
-        return
-    pool = getattr(request.app.state, "pool", None)
     try:
+        held: tuple[RawConnection, AsyncExitStack] | None = request.scope["state"].get(_HELD)
+        if held is not None:
+            yield held[0]
+            return
+        pool = getattr(request.app.state, "pool", None)
         if pool is not None:
             async with pool.acquire() as connection:
                 yield connection
@@ -199,3 +201,34 @@ async def raw_connection(request: Request) -> AsyncIterator[RawConnection]:
         raise ServiceUnavailable(
             "The database is not reachable; nothing was changed. Retry later.", headers={"Retry-After": "5"}
         ) from exc
+
+
+_HELD = "held_raw_connection"
+
+
+async def hold_raw_connection(request: Request) -> RawConnection:
+    """A raw connection for the rest of the request: the key lookup and then the endpoint's statements share one
+    pool acquisition. `ReleaseHeldConnection` gives it back when the request is answered, however it ends.
+
+    (A generator dependency with scope="function" would release it before the response is sent, but FastAPI
+    shields that exit with a new task and a cancel scope per request: about 8% of a hot read's time.)
+    """
+    stack = AsyncExitStack()
+    connection = await stack.enter_async_context(raw_connection(request))
+    request.scope["state"][_HELD] = (connection, stack)
+    return connection
+
+
+class ReleaseHeldConnection:
+    """Pure ASGI middleware: returns the connection `hold_raw_connection` took, once the request is done."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            held = scope.get("state", {}).pop(_HELD, None)
+            if held is not None:
+                await held[1].aclose()
