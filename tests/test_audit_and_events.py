@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.audit.service import record_change
 from app.auth.principal import Principal
+from app.core.db import commit
 from app.organizations.models import OrganizationKind
 from tests.conftest import Actor, Factory, World, assert_problem, create_case
 
@@ -121,20 +122,25 @@ async def test_an_organization_event_reaches_the_registering_bureau_only(world: 
     assert [(entry["entity_type"], entry["entity_id"]) for entry in log] == [("case", case["id"])]
 
 
+def _organization_change(session: AsyncSession, world: World, action: str, organization_id: str) -> None:
+    """A change without a case, by the bureau (its tenant), shown to `organization_id`: no route writes one."""
+    bureau = Principal(uuid.UUID(world.bureau.id), OrganizationKind.reintegratiebureau, uuid.UUID(world.bureau.key_id))
+    record_change(
+        session,
+        bureau,
+        action=action,
+        entity_type="organization",
+        entity_id=uuid.UUID(organization_id),
+        organization_id=uuid.UUID(organization_id),
+    )
+
+
 async def test_an_event_without_a_case_reaches_its_organization_not_its_tenant(
     world: World, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
-    # Not written by any route today: the bureau is the event's tenant, the employer its only reader.
-    bureau = Principal(uuid.UUID(world.bureau.id), OrganizationKind.reintegratiebureau, uuid.UUID(world.bureau.key_id))
-    async with sessionmaker() as session, session.begin():
-        record_change(
-            session,
-            bureau,
-            action="updated",
-            entity_type="organization",
-            entity_id=uuid.UUID(world.employer.id),
-            organization_id=uuid.UUID(world.employer.id),
-        )
+    async with sessionmaker() as session:
+        _organization_change(session, world, "updated", world.employer.id)
+        await commit(session, [])
     assert await _seen(world.employer) == [("organization.updated", world.employer.id)]
     assert await _seen(world.bureau) == [
         ("organization.created", world.employer.id),
@@ -153,3 +159,31 @@ def test_a_change_without_a_case_needs_a_bureau_as_tenant() -> None:
             entity_id=employer.organization_id,
             organization_id=employer.organization_id,
         )
+
+
+async def test_a_commit_that_would_drop_queued_audit_rows_is_refused(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Audit rows and events are inserted by app.core.db.commit; a plain session commit must not lose them."""
+    async with sessionmaker() as session:
+        _organization_change(session, world, "updated", world.bureau.id)
+        with pytest.raises(RuntimeError, match="not written"):
+            await session.commit()
+    assert ("organization.updated", world.bureau.id) not in await _seen(world.bureau)
+
+
+async def test_changes_recorded_in_a_rolled_back_savepoint_leave_no_audit_rows(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    async with sessionmaker() as session:
+        _organization_change(session, world, "kept", world.bureau.id)
+        with pytest.raises(ZeroDivisionError):
+            async with session.begin_nested():
+                _organization_change(session, world, "undone", world.bureau.id)
+                raise ZeroDivisionError
+        async with session.begin_nested():
+            _organization_change(session, world, "also_kept", world.bureau.id)
+        await commit(session, [])
+    seen = await _seen(world.bureau)
+    assert ("organization.kept", world.bureau.id) in seen and ("organization.also_kept", world.bureau.id) in seen
+    assert ("organization.undone", world.bureau.id) not in seen

@@ -6,11 +6,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.models import AccessEntry, AuditEntry, Event
 from app.auth.principal import Principal
-from app.core.db import mark_case_changed
+from app.core.db import insert_at_commit, mark_case_changed
 from app.organizations.models import OrganizationKind
 
 # What app/compliance reads: the case (periods, closing), milestones, tracks and submitted reports. A medical
@@ -61,43 +61,54 @@ def record_change(
         tenant = principal.organization_id
     else:
         raise ValueError(f"A change without a case needs a bureau as its tenant, not a {principal.kind.value}.")
-    session.add(
-        AuditEntry(
-            bureau_id=tenant,
-            case_id=case.case_id if case else None,
-            actor_organization_id=principal.organization_id,
-            actor_key_id=principal.key_id,
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-        )
+    # Inserted just before the commit, in one batch per table (app/core/db.py::insert_at_commit).
+    insert_at_commit(
+        session,
+        "audit_log",
+        {
+            "bureau_id": tenant,
+            "case_id": case.case_id if case else None,
+            "actor_organization_id": principal.organization_id,
+            "actor_key_id": principal.key_id,
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "before": _json(before),
+            "after": _json(after),
+        },
     )
-    session.add(
-        Event(
-            type=f"{entity_type}.{action}",
-            entity_type=entity_type,
-            entity_id=entity_id,
-            case_id=case.case_id if case else None,
-            organization_id=organization_id,
-            bureau_id=tenant,
-            employer_id=case.employer_id if case else None,
-            arbodienst_id=case.arbodienst_id if case else None,
-            visible_to_employer=employer_may_see,
-            visible_to_arbodienst=arbodienst_may_see,
-        )
+    insert_at_commit(
+        session,
+        "events",
+        {
+            "type": f"{entity_type}.{action}",
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "case_id": case.case_id if case else None,
+            "organization_id": organization_id,
+            "bureau_id": tenant,
+            "employer_id": case.employer_id if case else None,
+            "arbodienst_id": case.arbodienst_id if case else None,
+            "visible_to_employer": employer_may_see,
+            "visible_to_arbodienst": arbodienst_may_see,
+        },
     )
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return orjson.dumps(value).decode() if value is not None else None
 
 
 def record_access(session: AsyncSession, principal: Principal, case: CaseParties, *, what: str, path: str) -> None:
-    session.add(
-        AccessEntry(
-            bureau_id=case.bureau_id,
-            case_id=case.case_id,
-            actor_organization_id=principal.organization_id,
-            actor_key_id=principal.key_id,
-            what=what,
-            path=path[:300],
-        )
+    insert_at_commit(
+        session,
+        "access_log",
+        {
+            "bureau_id": case.bureau_id,
+            "case_id": case.case_id,
+            "actor_organization_id": principal.organization_id,
+            "actor_key_id": principal.key_id,
+            "what": what,
+            "path": path[:300],
+        },
     )
