@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 import asyncpg
+import pytest
 from sqlalchemy.engine import make_url
 
 from app.core.db import FairPool
@@ -46,5 +47,20 @@ async def test_a_newcomer_does_not_take_the_connection_a_waiting_request_was_wok
         assert await _who_gets_it_first(raw, released) == ["newcomer", "waiter"]  # why FairPool exists
         released.clear()
         assert await _who_gets_it_first(FairPool(raw), released) == ["waiter", "newcomer"]
+    finally:
+        await raw.close()
+
+
+async def test_a_request_that_waits_too_long_for_a_connection_gives_up(database_url: str) -> None:
+    dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    raw = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    pool = FairPool(raw, acquire_timeout=0.1)
+    try:
+        async with pool.acquire():
+            with pytest.raises(TimeoutError):  # an OSError: app/core/db.py::raw_connection answers 503
+                async with pool.acquire():
+                    pass
+        async with pool.acquire() as connection:  # the turn given up is not lost
+            assert await connection.fetchval("SELECT 1") == 1
     finally:
         await raw.close()

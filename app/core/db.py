@@ -93,8 +93,8 @@ _QUEUED_ROWS = "queued_rows"
 def insert_at_commit(session: AsyncSession, table: str, row: dict[str, Any]) -> None:
     """Queue a row for `table`, inserted just before the commit (`commit` below) with the others of its table in
     one prepared batch. For rows nothing reads back in the same transaction (audit rows, change-feed events):
-    the ORM's unit of work spent about a quarter of a milestone write on flushing those two objects. Every row
-    of a table must have the same keys; JSON values are passed as JSON text."""
+    flushing them through the ORM's unit of work cost about 10% of a milestone write (docs/performance.md).
+    Every row of a table must have the same keys; JSON values are passed as JSON text."""
     session.info.setdefault(_QUEUED_ROWS, {}).setdefault(table, []).append(row)
 
 
@@ -198,7 +198,9 @@ async def _keep_session_state(connection: RawConnection) -> None:
         await connection.execute("ROLLBACK")
 
 
-_ACQUIRE_TIMEOUT = 5.0  # seconds a request waits for a raw connection before it answers 503
+# Seconds a request waits for a raw connection; then it answers 503 with Retry-After (asyncpg's own pool would
+# wait for ever).
+_ACQUIRE_TIMEOUT = 5.0
 
 
 class FairPool:
@@ -211,14 +213,15 @@ class FairPool:
     same throughput).
     """
 
-    def __init__(self, pool: Any) -> None:
+    def __init__(self, pool: Any, acquire_timeout: float = _ACQUIRE_TIMEOUT) -> None:
         self.pool = pool
+        self.acquire_timeout = acquire_timeout
         self._turns = asyncio.Semaphore(pool.get_max_size())
 
     @asynccontextmanager
     async def acquire(self) -> AsyncIterator[RawConnection]:
         if self._turns.locked():
-            async with asyncio.timeout(_ACQUIRE_TIMEOUT):
+            async with asyncio.timeout(self.acquire_timeout):  # TimeoutError, an OSError: raw_connection's 503
                 await self._turns.acquire()
         else:
             await self._turns.acquire()  # a free turn: no wait, so no timer to arm and cancel
@@ -242,7 +245,7 @@ async def make_pool(url: str, settings: Settings) -> FairPool:
         dsn,
         min_size=0,  # connect on demand: the service starts (and /readyz says 503) while the database is down
         max_size=settings.db_pool_size,
-        timeout=_ACQUIRE_TIMEOUT,
+        timeout=5,  # to connect
         command_timeout=settings.db_statement_timeout_ms / 1000 + 5,
         reset=_keep_session_state,
         server_settings={
@@ -314,7 +317,7 @@ async def hold_raw_connection(request: Request) -> RawConnection:
     the endpoint never runs (a 422, say), `ReleaseHeldConnection` gives it back once the request is answered.
 
     (A generator dependency with scope="function" would release it before the response is sent, but FastAPI
-    shields that exit with a new task and a cancel scope per request: about 8% of a hot read's time.)
+    shields that exit with a new task and a cancel scope per request: about 8% of a hot read in a profile.)
     """
     stack = AsyncExitStack()
     connection = await stack.enter_async_context(raw_connection(request))
