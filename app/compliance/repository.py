@@ -82,12 +82,13 @@ _CASE_COLUMNS = (Case.id, Case.bureau_id, Case.external_ref, Case.absence_period
 # a fact (the snapshot refresh) and for every compliance read; the ORM's execution machinery cost more per
 # statement than these index lookups (docs/performance.md). The tenant key leads each table's index (and is the
 # distribution key on Citus, docs/scaling.md).
+# Recording order: among facts of one day, the rules take the first recorded as evidence and the last recorded
+# verlenging or loonsanctie as the one that counts.
 _MILESTONES = """
     SELECT case_id, id, type, occurred_on, until, percentage, obligation FROM milestones
     WHERE bureau_id = ANY($1::uuid[]) AND case_id = ANY($2::uuid[])
     ORDER BY created_at, id
-"""  # recording order: among facts of one day, the rules take the first recorded as evidence and the last
-# recorded verlenging or loonsanctie as the one that counts
+"""
 _TRACKS = """
     SELECT case_id, id, spoor, started_on, ended_on FROM tracks
     WHERE bureau_id = ANY($1::uuid[]) AND case_id = ANY($2::uuid[])
