@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.compliance import repository
 from app.compliance.facts import to_facts
-from app.core.db import RawConnection, pop_changed_cases, session_raw_connection
+from app.core.db import insert_rows, pop_changed_cases, session_raw_connection
 from app.poortwachter import OBLIGATION_PARTIES
 from app.poortwachter.obligations import SAMENTELLING_SUSPENSION_DAYS
 from app.poortwachter.snapshot import RULES_VERSION, listed_from, take_snapshot
@@ -75,32 +75,10 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
             }
             for item in snapshot.items
         ]
-    if len(items) > _COPY_FROM:
-        # Bulk refreshes (imports, a rules change) write thousands of rows: COPY is an order of magnitude faster.
-        await _copy(connection, "compliance_snapshots", snapshots)
-        await _copy(connection, "compliance_items", items)
-    elif snapshots:
-        # A write's refresh (one case, a dozen items): one prepared statement each, the rows sent in one batch.
-        await connection.executemany(_insert_statement("compliance_snapshots", snapshots[0]), _values(snapshots))
-        if items:
-            await connection.executemany(_insert_statement("compliance_items", items[0]), _values(items))
+    # A write's refresh (one case, a dozen items) goes as a prepared batch; a bulk refresh as COPY.
+    await insert_rows(connection, "compliance_snapshots", snapshots)
+    await insert_rows(connection, "compliance_items", items)
     return len(snapshots)
-
-
-_COPY_FROM = 500
-
-
-def _insert_statement(table: str, row: dict[str, Any]) -> str:
-    placeholders = ", ".join(f"${n}" for n in range(1, len(row) + 1))
-    return f"INSERT INTO {table} ({', '.join(row)}) VALUES ({placeholders})"
-
-
-def _values(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    return [tuple(row.values()) for row in rows]
-
-
-async def _copy(connection: RawConnection, table: str, rows: list[dict[str, Any]]) -> None:
-    await connection.copy_records_to_table(table, records=_values(rows), columns=list(rows[0]))
 
 
 async def refresh_stale(
