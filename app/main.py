@@ -19,7 +19,7 @@ from app.core.db import ReleaseHeldConnection, database_url, make_engine, make_p
 from app.core.errors import install_error_handlers
 from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestGuard, RequestId
-from app.core.openapi import install_openapi
+from app.core.openapi import api_version, install_openapi
 from app.core.settings import Settings, get_settings
 from app.medical.router import router as medical_router
 from app.milestones.router import router as milestones_router
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Spoorwijzer",
-        version="1.0.0",
+        version=api_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_tags=[

@@ -10,6 +10,29 @@ from pydantic import Field
 
 from app.core.schemas import ReadModel
 
+AccessWhat = Literal["medical_status", "bsn", "audit_log"]
+
+# The change feed's event types (`<entity_type>.<action>` of app/audit/service.py::record_change). An open vocabulary:
+# a new one is a minor change, and tests/test_contract_docs.py checks that every event written is listed here.
+EventType = Literal[
+    "organization.created",
+    "case.created",
+    "case.updated",
+    "case.closed",
+    "milestone.recorded",
+    "track.started",
+    "track.updated",
+    "track.ended",
+    "progress_report.created",
+    "progress_report.updated",
+    "progress_report.submitted",
+    "candidate_proposal.created",
+    "candidate_proposal.updated",
+    "candidate_proposal.status_changed",
+    "medical_status.created",
+    "medical_status.updated",
+]
+
 
 class AuditEntryRead(ReadModel):
     id: int
@@ -28,14 +51,16 @@ class AccessEntryRead(ReadModel):
     at: datetime
     actor_organization_id: uuid.UUID
     actor_key_id: uuid.UUID
-    what: Literal["medical_status", "bsn", "audit_log"] = Field(
+    what: AccessWhat = Field(
         description="What was read: the medical status, a case with its (masked) BSN, or the case's audit log"
     )
     path: str
 
 
 class EventRead(ReadModel):
-    type: str = Field(description="`<entity_type>.<action>`, e.g. `case.created`")
+    type: str = Field(
+        description="`<entity_type>.<action>`, e.g. `case.created`", json_schema_extra={"x-vocabulary": "EventType"}
+    )
     entity_type: str
     entity_id: uuid.UUID
     case_id: uuid.UUID | None

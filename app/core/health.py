@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from app.core.errors import problem_response
+from app.core.errors import Code, problem_response
 from app.core.openapi import problems
 from app.core.settings import PROJECT_ROOT
 
@@ -43,14 +43,14 @@ async def readyz(request: Request) -> Health | JSONResponse:
             current = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one_or_none()
     except Exception:
         return problem_response(
-            request, 503, "Service Unavailable", detail="The database is not reachable.", slug="not-ready"
+            request, 503, "Service Unavailable", Code.not_ready, detail="The database is not reachable."
         )
     if current != migration_head():
         return problem_response(
             request,
             503,
             "Service Unavailable",
+            Code.not_ready,
             detail=f"The database schema is at {current}, not at {migration_head()}: run the migrations.",
-            slug="not-ready",
         )
     return Health(status="ready")

@@ -1,0 +1,309 @@
+"""The API's vocabularies as named OpenAPI components, each value described.
+
+The value lists stay where they are (Literal types in app/poortwachter and the schemas, enums in the models); this
+module only names them and describes each value. The OpenAPI document then refers to the component wherever a field
+carries exactly that list (app/core/openapi.py), so a generated client gets one type per vocabulary. A value added to
+a Literal appears in the component by itself; tests/test_contract_docs.py fails until it is described here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Literal, get_args
+
+from app.audit.schemas import AccessWhat, EventType
+from app.cases.schemas import CaseStatus, CloseReason
+from app.core.errors import CATALOGUE, Code
+from app.medical.schemas import AssessmentKind, LimitationLevel, Prognosis
+from app.organizations.models import OrganizationKind
+from app.organizations.schemas import PartnerKind
+from app.poortwachter.facts import MilestoneType, ObligationCode, Party, Status
+from app.poortwachter.obligations import OBLIGATION_LEGAL_BASIS, OBLIGATION_TITLES
+from app.proposals.schemas import Channel, ProposalStatus
+from app.reports.schemas import BelastbaarheidSource, GoalStatus, ReportStatus
+from app.tracks.schemas import Spoor, TrackStatus
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str
+    values: tuple[Any, ...]
+    description: str
+    meanings: dict[Any, str]
+    # Open vocabularies grow in minor versions: a field carrying one accepts any string too, so a client generated
+    # before a value was added still reads the answer (docs/versioning.md).
+    open: bool = False
+
+
+def _values(kind: Any) -> tuple[Any, ...]:
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return tuple(member.value for member in kind)
+    return tuple(get_args(kind))
+
+
+def _flatten(kind: Any) -> tuple[Any, ...]:
+    """A Literal of Literals (MilestoneType) as its values."""
+    out: list[Any] = []
+    for value in _values(kind):
+        out.extend(_flatten(value) if getattr(value, "__origin__", None) is Literal else [value])
+    return tuple(out)
+
+
+OBLIGATION_MEANINGS = {code: f"{title} ({OBLIGATION_LEGAL_BASIS[code]})" for code, title in OBLIGATION_TITLES.items()}
+
+VOCABULARIES: list[Vocabulary] = [
+    Vocabulary(
+        "ObligationCode",
+        _flatten(ObligationCode),
+        "A Poortwachter obligation (docs/poortwachter.md, section 2)",
+        OBLIGATION_MEANINGS,
+    ),
+    Vocabulary(
+        "ObligationStatus",
+        _flatten(Status),
+        "Where an obligation stands on `as_of` (docs/poortwachter.md, section 4.1; the first that applies wins)",
+        {
+            "done": "Fulfilled by a fact dated on or before `as_of`",
+            "waived": "Not done, but an `afwijking` milestone names this obligation (gemotiveerd afwijken)",
+            "overdue": "Not done and past its due date",
+            "open": "Not done, its window has opened, not yet due",
+            "upcoming": "Not done, its window has not opened yet (`waiting_for` names a missing predecessor)",
+            "suspended": "Not done; the employee recovered less than 28 days ago",
+            "lapsed": "Not done; the case is closed, or the employee recovered 28 or more days ago",
+        },
+    ),
+    Vocabulary(
+        "Party",
+        _flatten(Party),
+        "Who is accountable for an obligation",
+        {
+            "werkgever": "The employer",
+            "werknemer": "The employee",
+            "bedrijfsarts": "The company doctor (of the arbodienst)",
+            "reintegratiebureau": "The re-integration bureau",
+            "uwv": "UWV, the employee insurance agency",
+        },
+    ),
+    Vocabulary(
+        "MilestoneType",
+        _flatten(MilestoneType),
+        "A dated fact of a dossier (docs/poortwachter.md, section 3)",
+        {
+            "probleemanalyse": "The bedrijfsarts' problem analysis (by week 6)",
+            "bijstellingsadvies": "The bedrijfsarts' advice to revise the plan of action",
+            "actueel_oordeel": "The bedrijfsarts' current assessment for the re-integratieverslag",
+            "plan_van_aanpak": "The plan of action agreed by employer and employee (by week 8)",
+            "casemanager": "The employer named a case manager",
+            "voortgangsgesprek": "A progress meeting of employer and employee",
+            "bijstelling_plan_van_aanpak": "The plan of action was revised",
+            "ziekmelding_uwv": "The employer reported the sickness to UWV (42nd week)",
+            "eerstejaarsevaluatie": "The first-year evaluation",
+            "eindevaluatie": "The final evaluation",
+            "reintegratieverslag": "The re-integration report for the WIA application",
+            "wia_aanvraag": "The employee applied for WIA",
+            "afwijking": "A reasoned decision not to meet an obligation (`obligation`, `reason`)",
+            "wia_kennisgeving": "UWV's notice that the WIA application is due",
+            "verlenging_loondoorbetaling": "Extended continued pay (WIA 24); `until` is the new end of the wachttijd",
+            "loonsanctie": "A wage sanction by UWV (WIA 25(9)); `until` is its last day",
+            "wia_beslissing": "UWV's WIA decision; `percentage` is the degree of incapacity",
+        },
+    ),
+    Vocabulary(
+        "ProposalStatus",
+        _flatten(ProposalStatus),
+        "Where a candidate proposal stands; it moves forward only, `hired`, `rejected` and `withdrawn` are final",
+        {
+            "proposed": "The candidate was proposed to the employer",
+            "interview": "The employer invited the candidate for an interview",
+            "trial_placement": "A trial placement (proefplaatsing) started",
+            "detachering": "The candidate works there on secondment",
+            "hired": "The employer hired the candidate (final)",
+            "rejected": "The employer declined (final; needs a reason)",
+            "withdrawn": "The candidate or bureau withdrew (final; needs a reason)",
+        },
+    ),
+    Vocabulary(
+        "Channel",
+        _flatten(Channel),
+        "How a candidate reached a prospective employer",
+        {
+            "vacature": "A published vacancy",
+            "open_sollicitatie": "An open application",
+            "netwerk": "The bureau's or candidate's network",
+            "bemiddeling": "Placement through an agency",
+        },
+    ),
+    Vocabulary(
+        "EventType",
+        _flatten(EventType),
+        "`<entity_type>.<action>` of a change-feed event; new types may be added in a minor version: ignore the "
+        "ones you do not know",
+        {
+            "organization.created": "An organization was registered",
+            "case.created": "A case was opened",
+            "case.updated": "A case was changed",
+            "case.closed": "A case was closed",
+            "milestone.recorded": "A milestone was recorded",
+            "track.started": "A track started",
+            "track.updated": "A track was changed",
+            "track.ended": "A track ended",
+            "progress_report.created": "A progress report was drafted",
+            "progress_report.updated": "A draft progress report was changed",
+            "progress_report.submitted": "A progress report was submitted",
+            "candidate_proposal.created": "A candidate proposal was recorded",
+            "candidate_proposal.updated": "A candidate proposal's details were corrected",
+            "candidate_proposal.status_changed": "A candidate proposal moved to another status",
+            "medical_status.created": "The arbodienst pushed the case's first medical status",
+            "medical_status.updated": "The arbodienst pushed a new medical status",
+        },
+        open=True,
+    ),
+    Vocabulary(
+        "ProblemCode",
+        _values(Code),
+        "Stable machine code of a problem; the catalogue docs/errors.md gives each one's meaning and fix. New codes "
+        "may be added in a minor version: treat an unknown one by its HTTP status",
+        {code.value: f"see {CATALOGUE}#{code.value}" for code in Code},
+        open=True,
+    ),
+    Vocabulary(
+        "OrganizationKind",
+        _values(OrganizationKind),
+        "The kind of an organization",
+        {
+            "reintegratiebureau": "A re-integration bureau: owns cases, tracks, reports and proposals",
+            "werkgever": "An employer (werkgever)",
+            "arbodienst": "An occupational health service; pushes the medical status",
+        },
+    ),
+    Vocabulary(
+        "PartnerKind",
+        _flatten(PartnerKind),
+        "The kind of organization a bureau registers",
+        {"werkgever": "An employer (werkgever)", "arbodienst": "An occupational health service (arbodienst)"},
+    ),
+    Vocabulary(
+        "CaseStatus",
+        _flatten(CaseStatus),
+        "Whether a case is still open",
+        {"open": "The case is open", "closed": "The case was closed (`closed_on`, `close_reason`); it is read-only"},
+    ),
+    Vocabulary(
+        "CloseReason",
+        _flatten(CloseReason),
+        "Why a case was closed",
+        {
+            "hersteld": "The employee recovered",
+            "plaatsing": "The employee was placed in work",
+            "wia": "The employee entered the WIA",
+            "uit_dienst": "The employment ended",
+            "overleden": "The employee died",
+            "anders": "Another reason",
+        },
+    ),
+    Vocabulary(
+        "Spoor",
+        _flatten(Spoor),
+        "The track of re-integration",
+        {
+            1: "Spoor 1: work with the own employer",
+            2: "Spoor 2: work with another employer",
+            3: "Spoor 3: WGA-eigenrisicodrager after a WIA decision of 35 to 80 percent",
+        },
+    ),
+    Vocabulary(
+        "TrackStatus",
+        _flatten(TrackStatus),
+        "Whether a track runs",
+        {"active": "The track runs", "ended": "The track ended (`ended_on`); it is read-only"},
+    ),
+    Vocabulary(
+        "ReportStatus",
+        _flatten(ReportStatus),
+        "Whether a progress report was submitted",
+        {
+            "draft": "Being written; only the bureau sees it",
+            "submitted": "Submitted; read-only and visible to the employer",
+        },
+    ),
+    Vocabulary(
+        "GoalStatus",
+        _flatten(GoalStatus),
+        "Progress on one goal of a report",
+        {
+            "not_started": "Not started",
+            "on_track": "On track",
+            "behind": "Behind schedule",
+            "achieved": "Achieved",
+            "not_achievable": "Not achievable",
+        },
+    ),
+    Vocabulary(
+        "BelastbaarheidSource",
+        _flatten(BelastbaarheidSource),
+        "Who assessed the employee's capacity (belastbaarheid)",
+        {
+            "bedrijfsarts": "The company doctor",
+            "arbeidsdeskundige": "A labour expert",
+            "verzekeringsarts": "UWV's insurance doctor",
+            "anders": "Someone else",
+        },
+    ),
+    Vocabulary(
+        "LimitationLevel",
+        _flatten(LimitationLevel),
+        "How far a functional capacity is limited",
+        {
+            "geen_beperking": "No limitation (normal)",
+            "beperkt": "Possible with limits",
+            "sterk_beperkt": "Possible only to a small extent",
+            "niet_mogelijk": "Not possible",
+        },
+    ),
+    Vocabulary(
+        "Prognosis",
+        _flatten(Prognosis),
+        "The bedrijfsarts' prognosis",
+        {
+            "volledige_terugkeer": "Full return to work expected",
+            "gedeeltelijke_terugkeer": "Partial return to work expected",
+            "geen_benutbare_mogelijkheden": "No usable capacity (geen benutbare mogelijkheden)",
+            "onbekend": "Not known yet",
+        },
+    ),
+    Vocabulary(
+        "AssessmentKind",
+        _flatten(AssessmentKind),
+        "Which assessment a medical-status push is; it also records the matching milestone",
+        {
+            "probleemanalyse": "The problem analysis",
+            "bijstelling": "An advice to revise the plan of action (records `bijstellingsadvies`)",
+            "actueel_oordeel": "The current assessment for the re-integratieverslag",
+        },
+    ),
+    Vocabulary(
+        "AccessWhat",
+        _flatten(AccessWhat),
+        "What personal data a read touched",
+        {
+            "medical_status": "The medical status",
+            "bsn": "A case with its (masked) BSN",
+            "audit_log": "The case's audit log",
+        },
+    ),
+]
+
+
+def component(vocabulary: Vocabulary) -> dict[str, Any]:
+    """The OpenAPI schema of a vocabulary: the values, each one's meaning in the description and in
+    `x-enum-descriptions` (which some generators turn into doc comments)."""
+    values = list(vocabulary.values)
+    table = "\n".join(f"- `{value}`: {vocabulary.meanings.get(value, '')}" for value in values)
+    return {
+        "type": "integer" if all(isinstance(v, int) for v in values) else "string",
+        "enum": values,
+        "title": vocabulary.name,
+        "description": f"{vocabulary.description}.\n\n{table}",
+        "x-enum-descriptions": [vocabulary.meanings.get(value, "") for value in values],
+    }
