@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
@@ -53,7 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.pool.close()
         await app.state.engine.dispose()
 
-    app = FastAPI(
+    # Swagger UI (/docs) and ReDoc (/redoc) load their scripts from the service itself (fastapi-offline bundles
+    # them), not from a CDN: they render on a network without internet access and under a strict CSP.
+    app = FastAPIOffline(
+        static_url="/docs/assets",
         title="Spoorwijzer",
         version=api_version(),
         description=DESCRIPTION,
