@@ -167,7 +167,7 @@ def test_every_request_body_has_an_example_that_the_service_accepts(spec: dict[s
     for item in spec["paths"].values():
         for operation in item.values():
             schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
-            refs = [schema] + schema.get("oneOf", []) + schema.get("anyOf", [])
+            refs = [schema, *schema.get("oneOf", []), *schema.get("anyOf", [])]
             bodies |= {ref["$ref"].rsplit("/", 1)[-1] for ref in refs if "$ref" in ref}
     assert bodies, "no request bodies found"
     assert sorted(b for b in bodies if not components[b].get("examples")) == []
@@ -187,6 +187,7 @@ def declared(spec: dict[str, Any], method: str, template: str, status: int) -> s
 
 async def test_headers_sent_are_declared(world: World, spec: dict[str, Any]) -> None:
     watched = {"etag", "location", "retry-after", "idempotent-replayed", "x-request-id", "content-location"}
+    watched.add("www-authenticate")
     seen: list[tuple[str, str, int, set[str]]] = []
 
     async def check(method: str, url: str, template: str, **kwargs: Any) -> Any:
@@ -214,6 +215,9 @@ async def test_headers_sent_are_declared(world: World, spec: dict[str, Any]) -> 
     )
     await check("GET", f"/v1/tracks/{track.json()['id']}", "/v1/tracks/{track_id}")
     await check("GET", f"/v1/cases/{case}/compliance", "/v1/cases/{case_id}/compliance")
+    anonymous = await world.bureau.client.get(f"/v1/cases/{case}")
+    assert {"www-authenticate", "x-request-id"} <= {h.lower() for h in anonymous.headers}
+    assert {"www-authenticate", "x-request-id"} <= declared(spec, "GET", "/v1/cases/{case_id}", 401)
     sent = {header for *_, headers in seen for header in headers}
     assert {"etag", "location", "idempotent-replayed", "x-request-id"} <= sent
 

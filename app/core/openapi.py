@@ -174,6 +174,7 @@ _HEADERS = {
         "schema": {"type": "string", "enum": ["true"]},
     },
     "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}},
+    "WWW-Authenticate": {"description": "`Bearer`: how to authenticate", "schema": {"type": "string"}},
 }
 
 
@@ -198,6 +199,8 @@ def _declare_headers(schema: dict[str, Any]) -> None:
                         names.append("Idempotent-Replayed")
                 if status == "503" or (status == "409" and idempotent):
                     names.append("Retry-After")
+                if status == "401":
+                    names.append("WWW-Authenticate")
                 response["headers"] = {name: _HEADERS[name] for name in names}
 
 
