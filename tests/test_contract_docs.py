@@ -171,6 +171,9 @@ def test_every_request_body_has_an_example_that_the_service_accepts(spec: dict[s
             bodies |= {ref["$ref"].rsplit("/", 1)[-1] for ref in refs if "$ref" in ref}
     assert bodies, "no request bodies found"
     assert sorted(b for b in bodies if not components[b].get("examples")) == []
+    main_responses = ["CaseRead", "MilestoneRead", "TrackRead", "ReportRead", "ProposalRead", "MedicalStatusRead"]
+    main_responses += ["CaseCompliance", "ObligationRead", "OrganizationRead", "EventRead", "Me", "Problem"]
+    assert [name for name in main_responses if not components[name].get("examples")] == []
     known = models()
     for name, values in {**examples.REQUESTS, **examples.RESPONSES}.items():
         for value in values:

@@ -17,7 +17,24 @@ MILESTONE = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 PROPOSAL = "4d3c2b1a-0f9e-48d7-a6b5-c4d3e2f1a0b9"
 REPORT = "6c5b4a39-2817-4605-b4f3-e2d1c0b9a876"
 KEY = "2e1d0c9b-8a79-4685-b4a3-928170f6e5d4"
+MEDICAL = "8b7a6958-4736-4251-a40f-3e2d1c0b9a87"
 AT = "2025-03-03T09:15:00Z"
+
+PLAN_VAN_AANPAK: dict[str, Any] = {
+    "code": "plan_van_aanpak",
+    "title": "Plan van aanpak",
+    "parties": ["werkgever", "werknemer"],
+    "legal_basis": "Regeling procesgang art. 4",
+    "due_on": "2025-02-28",
+    "window_opens_on": "2025-02-10",
+    "status": "overdue",
+    "completed_on": None,
+    "late_by_days": None,
+    "waiting_for": None,
+    "evidence_id": None,
+    "period": None,
+    "track_id": None,
+}
 
 REQUESTS: dict[str, list[dict[str, Any]]] = {
     "OrganizationCreate": [{"kind": "werkgever", "name": "Bakkerij De Korenschoof B.V.", "kvk": "69599084"}],
@@ -187,21 +204,88 @@ RESPONSES: dict[str, list[dict[str, Any]]] = {
             "updated_at": AT,
         }
     ],
-    "ObligationRead": [
+    "ReportRead": [
         {
-            "code": "plan_van_aanpak",
-            "title": "Plan van aanpak",
-            "parties": ["werkgever", "werknemer"],
-            "legal_basis": "Regeling procesgang art. 4",
-            "due_on": "2025-02-28",
-            "window_opens_on": "2025-02-10",
-            "status": "overdue",
-            "completed_on": None,
-            "late_by_days": None,
-            "waiting_for": None,
-            "evidence_id": None,
-            "period": None,
-            "track_id": None,
+            "id": REPORT,
+            "track_id": TRACK,
+            "case_id": CASE,
+            "bureau_id": BUREAU,
+            "spoor": 2,
+            "period": "2025-09",
+            "status": "submitted",
+            "submitted_on": "2025-10-06",
+            "plan_progress": [{"goal": "Werk bij een andere bakkerij", "status": "on_track", "deviation": None}],
+            "belastbaarheid": {
+                "description": "Lichte werkzaamheden, vier uur per dag",
+                "hours_per_week": 20,
+                "source": "bedrijfsarts",
+                "assessed_on": "2025-02-10",
+            },
+            "activities": [{"description": "Voorgesteld bij Bakkerij Het Gouden Korrel", "on": "2025-09-15"}],
+            "houding_en_gedrag": "Gemotiveerd en op tijd bij afspraken.",
+            "bottlenecks": [],
+            "next_steps": [{"action": "Sollicitatiegesprek", "due_on": "2025-10-10", "responsible": "jobcoach"}],
+            "employee_comments": None,
+            "candidate_proposals": [
+                {
+                    "id": PROPOSAL,
+                    "prospective_employer": {"name": "Bakkerij Het Gouden Korrel", "kvk": None, "place": "Utrecht"},
+                    "vacancy_title": "Medewerker broodafdeling",
+                    "proposed_on": "2025-09-15",
+                    "channel": "vacature",
+                    "status": "interview",
+                    "status_date": "2025-09-22",
+                }
+            ],
+            "version": 2,
+            "created_at": AT,
+            "updated_at": AT,
+        }
+    ],
+    "ObligationRead": [PLAN_VAN_AANPAK],
+    "CaseCompliance": [
+        {
+            "case_id": CASE,
+            "as_of": "2025-03-03",
+            "first_sick_day": "2025-01-06",
+            "sick_week": 9,
+            "wachttijd_end": "2027-01-03",
+            "loondoorbetaling_end": "2027-01-03",
+            "loonsanctie_risk": True,
+            "obligations": [PLAN_VAN_AANPAK],
+            "outstanding": {
+                "werkgever": [PLAN_VAN_AANPAK],
+                "werknemer": [PLAN_VAN_AANPAK],
+                "bedrijfsarts": [],
+                "reintegratiebureau": [],
+                "uwv": [],
+            },
+        }
+    ],
+    "MedicalStatusRead": [
+        {
+            "id": MEDICAL,
+            "case_id": CASE,
+            "version": 1,
+            "functional_capacities": {
+                "persoonlijk_functioneren": None,
+                "sociaal_functioneren": None,
+                "fysieke_omgevingseisen": {"level": "beperkt", "note": "Niet tillen boven 10 kg"},
+                "dynamische_handelingen": None,
+                "statische_houdingen": None,
+                "werktijden": {"level": "beperkt", "note": "Vier uur per dag"},
+            },
+            "available_hours_per_week": 20,
+            "prognosis": "volledige_terugkeer",
+            "expected_return_on": "2025-06-01",
+            "adjustment_advice": "Geen nachtdiensten",
+            "assessed_on": "2025-02-10",
+            "assessment_kind": "probleemanalyse",
+            "bedrijfsarts_name": "dr. A. Bakker",
+            "milestone_id": MILESTONE,
+            "pushed_by_organization_id": ARBODIENST,
+            "pushed_by_key_id": KEY,
+            "pushed_at": AT,
         }
     ],
     "EventRead": [
