@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi_offline import FastAPIOffline
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
@@ -17,6 +16,7 @@ from app.compliance.router import router as compliance_router
 from app.compliance.snapshots import refresh_changed
 from app.core import health
 from app.core.db import ReleaseHeldConnection, database_url, make_engine, make_pool, make_sessionmaker
+from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
 from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestGuard, RequestId
@@ -54,14 +54,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.pool.close()
         await app.state.engine.dispose()
 
-    # Swagger UI (/docs) and ReDoc (/redoc) load their scripts from the service itself (fastapi-offline bundles
-    # them), not from a CDN: they render on a network without internet access and under a strict CSP.
-    app = FastAPIOffline(
-        static_url="/docs/assets",
+    app = FastAPI(
         title="Spoorwijzer",
         version=api_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Swagger UI and ReDoc come from the service itself (app/core/docs.py), not from FastAPI's CDN pages.
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[
             {"name": "organizations", "description": "Organizations and API callers"},
             {"name": "cases", "description": "Re-integratiedossiers"},
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.before_commit = [refresh_compliance]
     install_error_handlers(app)
     install_openapi(app)
+    install_docs(app)
     app.add_middleware(ReleaseHeldConnection)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestId)
