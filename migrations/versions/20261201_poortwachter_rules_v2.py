@@ -12,6 +12,7 @@ Revises: 0007
 Create Date: 2026-12-01 02:30:00+00:00
 """
 
+import sys
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -60,10 +61,12 @@ def upgrade() -> None:
         unsure = bind.scalar(
             sa.text("SELECT count(*) FROM milestones WHERE type = 'wia_beslissing' AND uitkering IS NULL")
         )
+        # On stderr: the CLI's stdout is its JSON answer.
         print(
             f"rules v2: {old} afwijking milestone(s) without new_due_on no longer count (re-record them with "
             f"new_due_on); {unsure} wia_beslissing milestone(s) of 80% or more need their uitkering (wga or iva) "
-            "re-recorded; compliance snapshots are rebuilt at start or by `spoorwijzer refresh-compliance`"
+            "re-recorded; compliance snapshots are rebuilt at start or by `spoorwijzer refresh-compliance`",
+            file=sys.stderr,
         )
 
 
