@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import logging.config
 import os
 import shutil
 import sys
@@ -30,6 +32,8 @@ from app.core.logging import logging_config
 from app.core.settings import PROJECT_ROOT, Settings, get_settings
 from app.organizations.models import Organization, OrganizationKind
 from app.poortwachter.snapshot import RULES_VERSION
+
+log = logging.getLogger("spoorwijzer")
 
 
 def _print(data: Any) -> None:
@@ -141,11 +145,13 @@ def run(settings: Settings) -> None:
     """Start the API: the embedded PostgreSQL when no DATABASE_URL is set, migrations, then uvicorn."""
     import uvicorn
 
+    # The service's JSON log format from the start: the migrations and the snapshot rebuild log before uvicorn runs.
+    logging.config.dictConfig(logging_config(settings.log_level))
     url = database_url(settings)
     migrate(url)
     # A rules change (a new RULES_VERSION) leaves the stored snapshots stale; the portfolio stays exact without
     # them (it evaluates such cases directly), and they are rebuilt here, one committed batch at a time.
-    _print(refresh_in_batches(settings))
+    log.info("compliance snapshots rebuilt", extra=refresh_in_batches(settings))
     # Workers are separate processes: hand them the resolved URL instead of starting PostgreSQL again.
     os.environ["DATABASE_URL"] = url
     if settings.demo_data:

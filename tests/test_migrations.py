@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -203,14 +204,14 @@ VALUES (gen_random_uuid(), '{_CASE}', '{_BUREAU}', 'afwijking', '2026-01-10', 's
 """
 
 
-def test_0008_counts_v1_afwijkingen_and_derives_the_uitkering(capsys: pytest.CaptureFixture[str]) -> None:
+def test_0008_counts_v1_afwijkingen_and_derives_the_uitkering(caplog: pytest.LogCaptureFixture) -> None:
     url = fresh_database(f"{TEST_DATABASE}_migrations_0008")
     config = _config(url)
     command.upgrade(config, "0007")
     _execute(url, _AT_0007)
-    capsys.readouterr()
-    command.upgrade(config, "0008")
-    message = capsys.readouterr().err
+    with caplog.at_level(logging.WARNING, logger="spoorwijzer.migrations"):
+        command.upgrade(config, "0008")
+    message = caplog.text
     assert "2 afwijking milestone(s) without new_due_on" in message
     assert "1 wia_beslissing milestone(s) of 80% or more" in message
     rows = _fetch(
