@@ -29,11 +29,13 @@ from app.poortwachter.obligations import (
     due_eerstejaarsevaluatie,
     due_eindevaluatie,
     due_probleemanalyse,
+    due_start_spoor_2,
     due_voortgangsrapportage,
     due_wia_kennisgeving,
     due_ziekmelding_uwv,
     window_eerstejaarsevaluatie,
     window_eindfase,
+    window_start_spoor_2,
     window_voortgangsrapportage,
     window_wia,
     window_ziekmelding_uwv,
@@ -436,11 +438,9 @@ def _evaluate(
 
     # Tweede ziektejaar: spoor 2 (v2: due 42 days after the earlier of the EJE and sickday(363), never projected).
     eje = first("eerstejaarsevaluatie")
-    eje_index = clock.counted_index(eje.occurred_on) if eje is not None else 363
-    spoor_2_due = clock.sickday(min(eje_index, 363) + 42)
-    spoor_2_window = clock.sickday(364)
-    if eje is not None and eje.occurred_on < spoor_2_window:
-        spoor_2_window = eje.occurred_on
+    eje_on = eje.occurred_on if eje is not None else None
+    spoor_2_due = due_start_spoor_2(clock, eje_on)
+    spoor_2_window = window_start_spoor_2(clock, eje_on)
     decision = known.get("spoor_2_niet_ingezet")
     standing: Milestone | None = decision[-1] if decision else None
     if standing is not None and standing.until is not None:
