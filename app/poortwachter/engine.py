@@ -406,17 +406,19 @@ def _evaluate(
         waiver_id=waiver_id,
     )
 
-    # Bijstellingsadviezen dated after L raise no item (section 3.4).
-    advices = [m for m in known.get("bijstellingsadvies", ()) if m.occurred_on <= pay_end]
+    # An afwijking names the latest advice dated on or before it (none: it names nothing); bijstellingsadviezen
+    # dated after L raise no item (section 3.4).
+    all_advices = known.get("bijstellingsadvies", [])
+    named_advice: dict[int, date] = {}
+    for afwijking in afwijkingen:
+        if afwijking.obligation != "bijstelling_plan_van_aanpak":
+            continue
+        before = [i for i, a in enumerate(all_advices) if a.occurred_on <= afwijking.occurred_on]
+        if before and afwijking.new_due_on is not None:
+            named_advice[before[-1]] = afwijking.new_due_on
+    advices = [m for m in all_advices if m.occurred_on <= pay_end]  # a prefix: sorted by date
     if advices:
         bijstellingen = known.get("bijstelling_plan_van_aanpak", [])
-        named_advice: dict[int, date] = {}
-        for afwijking in afwijkingen:
-            if afwijking.obligation != "bijstelling_plan_van_aanpak":
-                continue
-            before = [i for i, a in enumerate(advices) if a.occurred_on <= afwijking.occurred_on]
-            if before and afwijking.new_due_on is not None:
-                named_advice[before[-1]] = afwijking.new_due_on
         for i, advice in enumerate(advices):
             # The first bijstelling on or after an advice answers it (and every earlier open one).
             advice_on = advice.occurred_on
