@@ -11,6 +11,7 @@ from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
 from app.proposals.models import CandidateProposal, ProposalStatusChange
 from app.reports.models import ProgressReport
+from app.retention.models import RetentionRun
 from app.tracks.models import Track
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "OrganizationLink",
     "ProgressReport",
     "ProposalStatusChange",
+    "RetentionRun",
     "Track",
 ]
