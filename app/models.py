@@ -5,6 +5,7 @@ from app.auth.models import ApiKey
 from app.cases.models import Case
 from app.compliance.models import ComplianceItem, ComplianceSnapshot
 from app.core.db import Base
+from app.core.health import SchemaCompatibility
 from app.core.idempotency import IdempotencyRecord
 from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
@@ -32,5 +33,6 @@ __all__ = [
     "ProgressReport",
     "ProposalStatusChange",
     "RetentionRun",
+    "SchemaCompatibility",
     "Track",
 ]

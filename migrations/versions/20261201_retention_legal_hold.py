@@ -22,6 +22,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Which builds work on each schema (app/core/health.py): a row per expand-only revision, naming the earlier
+    # revisions whose builds still serve on it. This one only adds, so a build at 0007 keeps serving.
+    op.create_table(
+        "schema_compatibility",
+        sa.Column("revision", sa.String(length=32), nullable=False),
+        sa.Column("serves_revisions", postgresql.ARRAY(sa.String(length=32)), nullable=False),
+        sa.PrimaryKeyConstraint("revision", name=op.f("pk_schema_compatibility")),
+    )
+    op.execute("INSERT INTO schema_compatibility (revision, serves_revisions) VALUES ('0013', ARRAY['0007'])")
     op.create_table(
         "retention_runs",
         sa.Column("run_on", sa.Date(), nullable=False),
@@ -50,6 +59,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("schema_compatibility")
     op.drop_table("retention_runs")
     op.drop_index(
         "ix_cases_retention",
