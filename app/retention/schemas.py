@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from app.core.schemas import InputModel, ReadModel
 
@@ -14,7 +14,7 @@ Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
 class LegalHoldChange(InputModel):
-    legal_hold: bool = Field(description="true sets the hold (the case is then never anonymised), false clears it")
+    legal_hold: StrictBool = Field(description="true sets the hold (the case is then never anonymised), false clears it")
     reason: Reason = Field(description="Why, e.g. a loonsanctie dispute; kept in the audit log")
 
 
