@@ -333,6 +333,21 @@ async def test_export_is_the_complete_file(world: World) -> None:
     assert "Auditlog" in words
 
 
+async def test_an_erased_open_case_takes_no_personal_data_again(world: World) -> None:
+    case = await create_case(world)
+    erased = await world.bureau.post(f"/v1/cases/{case['id']}/erase", json={"reason": "verzoek"})
+    assert erased.status_code == 200, erased.text
+    current = await world.bureau.get(f"/v1/cases/{case['id']}")
+    patch = await world.bureau.patch(
+        f"/v1/cases/{case['id']}",
+        json={"employee": {"name": "J. de Vries"}},
+        headers={"If-Match": current.headers["etag"]},
+    )
+    assert "anonymised" in assert_problem(patch, 409)["detail"]
+    held = await world.bureau.put(f"/v1/cases/{case['id']}/legal-hold", json={"legal_hold": True, "reason": "x"})
+    assert_problem(held, 409)
+
+
 @pytest.mark.parametrize("reason", ["", "x" * 2001])
 async def test_erase_needs_a_reason(world: World, reason: str) -> None:
     case = await create_case(world)

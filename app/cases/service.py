@@ -297,6 +297,8 @@ async def update(
     check_version(expected_version, case.version)
     if case.status == "closed":
         raise Conflict("The case is closed; it can no longer be changed.")
+    if case.anonymised_at is not None:  # erased (app/retention): its personal data must not come back
+        raise Conflict("The case is anonymised; it can no longer be changed.")
     before = _audit_shape(case)
     changes = data.model_fields_set
     for required in ("employer_id", "absence_periods", "leave_periods", "employer_is_wga_eigenrisicodrager"):

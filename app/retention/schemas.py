@@ -14,7 +14,9 @@ Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
 class LegalHoldChange(InputModel):
-    legal_hold: StrictBool = Field(description="true sets the hold (the case is then never anonymised), false clears it")
+    legal_hold: StrictBool = Field(
+        description="true sets the hold (the case is then never anonymised), false clears it"
+    )
     reason: Reason = Field(description="Why, e.g. a loonsanctie dispute; kept in the audit log")
 
 

@@ -68,24 +68,6 @@ async def set_legal_hold(
     return _hold(case)
 
 
-def anonymisation_audit(
-    session: AsyncSession, case: Case, reason: str, principal: Principal | None, action: str
-) -> dict[str, Any]:
-    """The audit row of an anonymisation: who (or the retention run), when, why; no personal data."""
-    after = {"reason": reason, "anonymised_at": case.anonymised_at.isoformat() if case.anonymised_at else None}
-    if principal is not None:
-        record_change(
-            session,
-            principal,
-            action=action,
-            entity_type="case",
-            entity_id=case.id,
-            case=parties(case),
-            after=after,
-        )
-    return after
-
-
 async def erase(session: AsyncSession, principal: Principal, case_id: uuid.UUID, data: ErasureRequest) -> ErasureRead:
     case = await _bureau_case(session, principal, case_id, "erase a case")
     if case.legal_hold:
@@ -96,8 +78,12 @@ async def erase(session: AsyncSession, principal: Principal, case_id: uuid.UUID,
         )
     rows = await anonymise_case(session, case.bureau_id, case.id)
     await session.refresh(case)
-    anonymisation_audit(session, case, data.reason, principal, "erased")
     assert case.anonymised_at is not None
+    # Who erased, when and why; no personal data (the rows written before are blanked above).
+    after = {"reason": data.reason, "anonymised_at": case.anonymised_at.isoformat()}
+    record_change(
+        session, principal, action="erased", entity_type="case", entity_id=case.id, case=parties(case), after=after
+    )
     return ErasureRead(case_id=case.id, anonymised_at=case.anonymised_at, rows=rows)
 
 
