@@ -43,6 +43,11 @@ KEPT_COLUMNS = frozenset(
         "agreement",
         "source",
         "level",
+        "werk",  # gedeeltelijke_hervatting: eigen or ander werk, a code
+        "party",
+        "event_type",
+        "occurrence",  # which occurrence of an obligation a deadline transition is (part of a unique key)
+        "acting_user",  # who read or changed (the bureau's user, not the employee): the access log keeps it
     }
 )
 # JSON keys whose string values are codes (enums) and stay.
