@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from app.reports import pdf as report_pdf
 from app.reports.pdf import _Document, _heading, _paragraph, _table, _text
 from app.retention.schemas import CaseExport
 
@@ -52,10 +53,23 @@ def _value(value: Any) -> str:
     return str(value)
 
 
+def _document() -> _Document:
+    """A document set up as the progress report's: its embedded Unicode fonts where app/reports/pdf.py has them
+    (`_FONT`, `_FONTS`), else the core fonts in Windows-1252."""
+    pdf = _Document(format="A4")
+    font: Any = getattr(report_pdf, "_FONT", None)
+    fonts: Any = getattr(report_pdf, "_FONTS", None)
+    if font and fonts is not None:
+        for style, file in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf"), ("I", "DejaVuSans-Oblique.ttf")):
+            pdf.add_font(font, style, fonts / file)
+    else:
+        pdf.core_fonts_encoding = "windows-1252"
+    return pdf
+
+
 def render(export: CaseExport) -> bytes:
     case = export.case
-    pdf = _Document(format="A4")
-    pdf.core_fonts_encoding = "windows-1252"
+    pdf = _document()
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(True, margin=20)
     reference = case.get("external_ref") or case.get("id")
