@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
-from app.background import Clock, SystemClock, Workers, register_job
+from app.background import Clock, Job, JobContext, SystemClock, Workers, register_job
 from app.cases.router import router as cases_router
 from app.cases.service import today
 from app.compliance.router import router as compliance_router
@@ -18,6 +18,7 @@ from app.compliance.snapshots import refresh_changed
 from app.core import health
 from app.core.db import ReleaseHeldConnection, database_url, make_engine, make_pool, make_sessionmaker
 from app.core.errors import install_error_handlers
+from app.core.metrics import observe_pools
 from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestGuard, RequestId
 from app.core.openapi import install_openapi
@@ -86,6 +87,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.pool = None
     for job in retention_jobs(settings):
         register_job(app, job)
+
+    async def pool_metrics(_: JobContext) -> bool:
+        observe_pools(app)
+        return False
+
+    register_job(app, Job("pool_metrics", pool_metrics, interval=5.0))
 
     async def refresh_compliance(session: AsyncSession) -> None:
         await refresh_changed(session, today(), settings.report_grace_days)

@@ -10,6 +10,7 @@ PROMETHEUS_MULTIPROC_DIR at a fresh folder before the workers start, and /metric
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -76,15 +77,16 @@ OUTSTANDING_OBLIGATIONS = Gauge(
 )
 
 
-def observe_pools(request: Request) -> None:
-    """Read the pools' state into the gauges, at scrape time."""
-    engine = getattr(request.app.state, "engine", None)
+def observe_pools(app: Any) -> None:
+    """Read this process's pools into the gauges: at each scrape, and every few seconds in every worker (a
+    background job, app/main.py), so that the sum over the workers is current."""
+    engine = getattr(app.state, "engine", None)
     pool = getattr(engine, "pool", None) if engine is not None else None
     if pool is not None and hasattr(pool, "checkedout"):
         POOL_IN_USE.labels("orm").set(pool.checkedout())
         POOL_WAITING.labels("orm").set(max(pool.overflow(), 0))
         POOL_SIZE.labels("orm").set(pool.size())
-    raw = getattr(request.app.state, "pool", None)
+    raw = getattr(app.state, "pool", None)
     if raw is not None:
         turns = raw._turns
         size = raw.get_max_size()
@@ -126,5 +128,5 @@ router = APIRouter(tags=["operations"])
 async def metrics(request: Request) -> Response:
     """Request counts and latencies, database pools, background jobs and outstanding obligations for Prometheus
     (no authentication: expose it only to your monitoring)."""
-    observe_pools(request)
+    observe_pools(request.app)
     return Response(exposition(), media_type=CONTENT_TYPE_LATEST)
