@@ -11,7 +11,7 @@ import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic.fields import FieldInfo
@@ -23,12 +23,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Outside development the service refuses to start with it (see the validator below).
 _DEV_BSN_KEY = base64.urlsafe_b64encode(hashlib.sha256(b"spoorwijzer-development-only").digest()).decode()
 
-# The secret settings, by field name, with the environment variables that carry them (each also as *_FILE).
-SECRET_VARIABLES = {
-    "database_url": ("DATABASE_URL", "SPOORWIJZER_DATABASE_URL"),
-    "bsn_key": ("SPOORWIJZER_BSN_KEY",),
-    "bsn_keys": ("SPOORWIJZER_BSN_KEYS",),
-}
+# Secret settings that are not typed SecretStr, with the variables that carry them. Every SecretStr setting is a
+# secret too (SPOORWIJZER_<NAME>), so one added later gets its *_FILE form without being listed here.
+SECRET_VARIABLES: dict[str, tuple[str, ...]] = {"database_url": ("DATABASE_URL", "SPOORWIJZER_DATABASE_URL")}
+
+
+def _is_secret(annotation: Any) -> bool:
+    return annotation is SecretStr or SecretStr in get_args(annotation)
 
 
 class _SecretFiles(PydanticBaseSettingsSource):
@@ -39,11 +40,17 @@ class _SecretFiles(PydanticBaseSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
-        for field, variables in SECRET_VARIABLES.items():
+        for name, field in self.settings_cls.model_fields.items():
+            if name in SECRET_VARIABLES:
+                variables = SECRET_VARIABLES[name]
+            elif _is_secret(field.annotation):
+                variables = (f"SPOORWIJZER_{name.upper()}",)
+            else:
+                continue
             for variable in variables:
                 path = os.environ.get(f"{variable}_FILE")
                 if path:
-                    values[field] = Path(path).read_text().strip()
+                    values[name] = Path(path).read_text().strip()
                     break
         return values
 
