@@ -156,16 +156,21 @@ async def anonymise_case(session: AsyncSession, bureau_id: uuid.UUID, case_id: u
         ),
         {"bureau_id": bureau_id, "case_id": case_id},
     )
-    cases_columns = await session.execute(
-        text(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() "
-            "AND table_name = 'cases' AND data_type IN ('text', 'character varying', 'jsonb', 'json')"
+    # The catalogue is read once per transaction (a retention batch anonymises many cases in one).
+    catalogue: dict[str, dict[str, str]] | None = session.info.get("anonymise_catalogue")
+    if catalogue is None:
+        cases_columns = await session.execute(
+            text(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() "
+                "AND table_name = 'cases' AND data_type IN ('text', 'character varying', 'jsonb', 'json')"
+            )
         )
-    )
-    columns = {str(name): str(kind) for name, kind in cases_columns.all()}
-    touched["cases"] = await _blank_table(session, "cases", columns, "id", bureau_id, case_id)
-    for table, columns in (await case_tables(session)).items():
-        touched[table] = await _blank_table(session, table, columns, "case_id", bureau_id, case_id)
+        catalogue = {"cases": {str(name): str(kind) for name, kind in cases_columns.all()}}
+        catalogue.update(await case_tables(session))
+        session.info["anonymise_catalogue"] = catalogue
+    for table, columns in catalogue.items():
+        key = "id" if table == "cases" else "case_id"
+        touched[table] = await _blank_table(session, table, columns, key, bureau_id, case_id)
     # The stored first answers of idempotent creates of this case repeat its data (app/core/idempotency.py).
     stored = await session.execute(
         text(
