@@ -2,10 +2,10 @@
 
 AVG retention and erasure (issue 16): a case gets a legal hold (a flag, its reason and when it was set), the time
 it was anonymised, and its date of birth may be blanked (nullable); a table of the daily retention runs. Additive only (expand): a build of revision
-0007 keeps working on this schema, see app/core/health.py::COMPATIBLE_REVISIONS and docs/operations.md.
+0008 keeps working on this schema, see app/core/health.py and docs/operations.md.
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 02:30:00+00:00
 """
 
@@ -16,21 +16,21 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0013"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     # Which builds work on each schema (app/core/health.py): a row per expand-only revision, naming the earlier
-    # revisions whose builds still serve on it. This one only adds, so a build at 0007 keeps serving.
+    # revisions whose builds still serve on it. This one only adds, so a build at 0008 keeps serving.
     op.create_table(
         "schema_compatibility",
         sa.Column("revision", sa.String(length=32), nullable=False),
         sa.Column("serves_revisions", postgresql.ARRAY(sa.String(length=32)), nullable=False),
         sa.PrimaryKeyConstraint("revision", name=op.f("pk_schema_compatibility")),
     )
-    op.execute("INSERT INTO schema_compatibility (revision, serves_revisions) VALUES ('0013', ARRAY['0007'])")
+    op.execute("INSERT INTO schema_compatibility (revision, serves_revisions) VALUES ('0013', ARRAY['0008'])")
     op.create_table(
         "retention_runs",
         sa.Column("run_on", sa.Date(), nullable=False),
