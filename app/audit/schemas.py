@@ -31,6 +31,9 @@ EventType = Literal[
     "candidate_proposal.status_changed",
     "medical_status.created",
     "medical_status.updated",
+    "case.legal_hold_set",
+    "case.legal_hold_cleared",
+    "case.erased",
 ]
 
 

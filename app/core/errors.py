@@ -49,6 +49,8 @@ class Code(StrEnum):
     idempotency_in_progress = "idempotency_in_progress"
     # The dossier's own rules.
     case_closed = "case_closed"
+    case_anonymised = "case_anonymised"
+    legal_hold = "legal_hold"
     external_ref_taken = "external_ref_taken"
     organization_kind_mismatch = "organization_kind_mismatch"
     spoor_3_condition = "spoor_3_condition"
@@ -81,9 +83,21 @@ class FieldError(BaseModel):
     type: str = Field(description="Machine-readable error kind, e.g. `missing`, `value_error`")
 
 
+_OPTIONAL_MEMBERS = (
+    "errors",
+    "existing_id",
+    "current_version",
+    "unmet_condition",
+    "current_status",
+    "rule",
+    "legal_hold",
+    "legal_hold_reason",
+)
+
+
 def _problem_schema(schema: dict[str, Any]) -> None:
     # Members a problem carries only when they apply are optional; `code` is always there.
-    for member in ("errors", "existing_id", "current_version", "unmet_condition", "current_status"):
+    for member in _OPTIONAL_MEMBERS:
         schema["required"].remove(member)
 
 
@@ -121,9 +135,15 @@ class Problem(BaseModel):
     )
     unmet_condition: str | None = Field(
         default=None,
-        description="spoor_3_condition: `employer_is_wga_eigenrisicodrager`, `wia_beslissing` or `wia_percentage`",
+        description="spoor_3_condition: `employer_is_wga_eigenrisicodrager`, `wia_beslissing` or `wia_uitkering`",
     )
     current_status: str | None = Field(default=None, description="proposal_transition: the proposal's status now")
+    rule: str | None = Field(
+        default=None,
+        description="validation_error of a milestone: the Poortwachter rule it breaks (docs/poortwachter.md)",
+    )
+    legal_hold: bool | None = Field(default=None, description="legal_hold: the case is on legal hold")
+    legal_hold_reason: str | None = Field(default=None, description="legal_hold: why the case is held")
 
 
 class ProblemError(Exception):

@@ -24,12 +24,14 @@ PLAN_VAN_AANPAK: dict[str, Any] = {
     "code": "plan_van_aanpak",
     "title": "Plan van aanpak",
     "parties": ["werkgever", "werknemer"],
-    "legal_basis": "Regeling procesgang art. 4",
-    "due_on": "2025-02-28",
+    "legal_basis": "Wet WIA art. 25 lid 2; BW 7:658a lid 3; Regeling procesgang eerste en tweede ziektejaar art. 4 "
+    "lid 1 en 3",
+    "due_on": "2025-02-26",
     "window_opens_on": "2025-02-10",
     "status": "overdue",
     "completed_on": None,
     "late_by_days": None,
+    "overdue_by_days": 5,
     "waiting_for": None,
     "evidence_id": None,
     "period": None,
@@ -51,17 +53,43 @@ REQUESTS: dict[str, list[dict[str, Any]]] = {
     ],
     "CaseUpdate": [{"employer_case_manager": "Karin Jansen"}],
     "CaseClose": [{"closed_on": "2025-06-30", "reason": "hersteld"}],
-    "SimpleMilestoneCreate": [{"type": "probleemanalyse", "occurred_on": "2025-02-10", "note": "Door de bedrijfsarts"}],
+    "SimpleMilestoneCreate": [{"type": "voortgangsgesprek", "occurred_on": "2025-03-24", "note": "Op locatie"}],
+    "ProbleemanalyseCreate": [{"type": "probleemanalyse", "occurred_on": "2025-02-10", "note": "Door de bedrijfsarts"}],
+    "PlanMilestoneCreate": [{"type": "plan_van_aanpak", "occurred_on": "2025-02-24", "casemanager": "Petra Smit"}],
+    "OordeelWerknemerCreate": [{"type": "oordeel_werknemer", "occurred_on": "2026-09-14", "agreement": "deels_eens"}],
+    "Spoor2NietIngezetCreate": [
+        {
+            "type": "spoor_2_niet_ingezet",
+            "occurred_on": "2025-10-06",
+            "reason": "terugkeer_eigen_werk",
+            "until": "2026-01-05",
+        }
+    ],
+    "GedeeltelijkeHervattingCreate": [
+        {
+            "type": "gedeeltelijke_hervatting",
+            "occurred_on": "2025-04-07",
+            "percentage": 50,
+            "hours_per_week": 19,
+            "werk": "aangepast_werk",
+        }
+    ],
+    "HerstelbeslissingCreate": [{"type": "herstelbeslissing", "occurred_on": "2027-03-01", "hersteld": True}],
+    "LegalHoldChange": [{"legal_hold": True, "reason": "Procedure bij de kantonrechter"}],
+    "ErasureRequest": [{"reason": "Bewaartermijn verstreken; verzoek werknemer (AVG art. 17)"}],
     "ExtensionMilestoneCreate": [
         {"type": "verlenging_loondoorbetaling", "occurred_on": "2026-11-02", "until": "2027-06-30"}
     ],
-    "WiaBeslissingCreate": [{"type": "wia_beslissing", "occurred_on": "2027-01-04", "percentage": 45}],
+    "WiaBeslissingCreate": [
+        {"type": "wia_beslissing", "occurred_on": "2027-01-04", "percentage": 45, "uitkering": "wga"}
+    ],
     "AfwijkingCreate": [
         {
             "type": "afwijking",
             "occurred_on": "2025-02-20",
             "obligation": "voortgangsgesprek",
             "reason": "Werknemer opgenomen in het ziekenhuis; gesprek uitgesteld.",
+            "new_due_on": "2025-03-10",
         }
     ],
     "TrackCreate": [{"spoor": 1, "started_on": "2025-02-17", "coach": "Mark Bos", "goal": "Terug in eigen functie"}],
@@ -148,6 +176,8 @@ RESPONSES: dict[str, list[dict[str, Any]]] = {
             "first_sick_day": "2025-01-06",
             "closed_on": None,
             "close_reason": None,
+            "legal_hold": False,
+            "anonymised_at": None,
             "version": 1,
             "created_at": AT,
             "updated_at": AT,
@@ -164,6 +194,14 @@ RESPONSES: dict[str, list[dict[str, Any]]] = {
             "percentage": None,
             "obligation": None,
             "reason": None,
+            "new_due_on": None,
+            "geen_benutbare_mogelijkheden": False,
+            "casemanager": None,
+            "uitkering": None,
+            "hours_per_week": None,
+            "werk": None,
+            "hersteld": None,
+            "agreement": None,
             "recorded_by_organization_id": BUREAU,
             "created_at": AT,
         }
@@ -249,8 +287,11 @@ RESPONSES: dict[str, list[dict[str, Any]]] = {
             "as_of": "2025-03-03",
             "first_sick_day": "2025-01-06",
             "sick_week": 9,
+            "phase": "wachttijd",
             "wachttijd_end": "2027-01-03",
+            "verlenging_end": None,
             "loondoorbetaling_end": "2027-01-03",
+            "wia_uitkering": None,
             "loonsanctie_risk": True,
             "obligations": [PLAN_VAN_AANPAK],
             "outstanding": {

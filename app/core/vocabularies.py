@@ -18,7 +18,18 @@ from app.core.errors import CATALOGUE, Code
 from app.medical.schemas import AssessmentKind, LimitationLevel, Prognosis
 from app.organizations.models import OrganizationKind
 from app.organizations.schemas import PartnerKind
-from app.poortwachter.facts import MilestoneType, ObligationCode, Party, Status
+from app.poortwachter.facts import (
+    AfwijkingCode,
+    Agreement,
+    MilestoneType,
+    ObligationCode,
+    Party,
+    Phase,
+    Spoor2Reason,
+    Status,
+    Uitkering,
+    Werk,
+)
 from app.poortwachter.obligations import OBLIGATION_LEGAL_BASIS, OBLIGATION_TITLES
 from app.proposals.schemas import Channel, ProposalStatus
 from app.reports.schemas import BelastbaarheidSource, GoalStatus, ReportStatus
@@ -57,6 +68,12 @@ VOCABULARIES: list[Vocabulary] = [
         "ObligationCode",
         _flatten(ObligationCode),
         "A Poortwachter obligation (docs/poortwachter.md, section 2)",
+        OBLIGATION_MEANINGS,
+    ),
+    Vocabulary(
+        "AfwijkingCode",
+        _flatten(AfwijkingCode),
+        "An obligation whose term werkgever and werknemer may move with an afwijking (Regeling procesgang art. 5)",
         OBLIGATION_MEANINGS,
     ),
     Vocabulary(
@@ -106,7 +123,15 @@ VOCABULARIES: list[Vocabulary] = [
             "wia_kennisgeving": "UWV's notice that the WIA application is due",
             "verlenging_loondoorbetaling": "Extended continued pay (WIA 24); `until` is the new end of the wachttijd",
             "loonsanctie": "A wage sanction by UWV (WIA 25(9)); `until` is its last day",
-            "wia_beslissing": "UWV's WIA decision; `percentage` is the degree of incapacity",
+            "wia_beslissing": "UWV's WIA decision: `percentage` (degree of incapacity) and `uitkering`",
+            "oordeel_werknemer": "The employee's view on the re-integratieverslag (`agreement`)",
+            "spoor_2_niet_ingezet": "A reasoned decision not to start spoor 2 yet (`reason`, re-check by `until`)",
+            "gedeeltelijke_hervatting": "Partial return to work (`percentage`, `hours_per_week`, `werk`)",
+            "einde_dienstverband": "The employment ends (`until`, T); the case goes on as ziek uit dienst",
+            "ziekmelding_uit_dienst": "The sickness was reported to UWV at the end of the employment",
+            "reintegratieverslag_uit_dienst": "The re-integration report at the end of the employment",
+            "herstelmelding": "The employer reported recovery to UWV during a loonsanctie",
+            "herstelbeslissing": "UWV's decision on a herstelmelding (`hersteld`)",
         },
     ),
     Vocabulary(
@@ -156,6 +181,9 @@ VOCABULARIES: list[Vocabulary] = [
             "candidate_proposal.status_changed": "A candidate proposal moved to another status",
             "medical_status.created": "The arbodienst pushed the case's first medical status",
             "medical_status.updated": "The arbodienst pushed a new medical status",
+            "case.legal_hold_set": "The bureau put the case on legal hold",
+            "case.legal_hold_cleared": "The bureau cleared the case's legal hold",
+            "case.erased": "The case was erased (anonymised)",
         },
         open=True,
     ),
@@ -166,6 +194,47 @@ VOCABULARIES: list[Vocabulary] = [
         "may be added in a minor version: treat an unknown one by its HTTP status",
         {code.value: f"see {CATALOGUE}#{code.value}" for code in Code},
         open=True,
+    ),
+    Vocabulary(
+        "Uitkering",
+        _flatten(Uitkering),
+        "The benefit of a WIA decision",
+        {"geen": "No benefit", "wga": "WGA (partly or temporarily unfit)", "iva": "IVA (fully and permanently unfit)"},
+    ),
+    Vocabulary(
+        "Spoor2Reason",
+        _flatten(Spoor2Reason),
+        "Why spoor 2 is not started yet",
+        {
+            "terugkeer_eigen_werk": "A return to the own work is expected",
+            "geen_benutbare_mogelijkheden": "No usable capacity (geen benutbare mogelijkheden)",
+            "aow_binnen_jaar": "The employee reaches AOW age within a year",
+        },
+    ),
+    Vocabulary(
+        "Werk",
+        _flatten(Werk),
+        "What work a partial return is in",
+        {"eigen_werk": "The own work", "aangepast_werk": "Adapted work", "ander_werk": "Other work"},
+    ),
+    Vocabulary(
+        "Agreement",
+        _flatten(Agreement),
+        "Whether the employee agrees with the re-integratieverslag",
+        {"eens": "Agrees", "deels_eens": "Partly agrees", "oneens": "Disagrees"},
+    ),
+    Vocabulary(
+        "Phase",
+        _flatten(Phase),
+        "The phase of a case on `as_of` (docs/poortwachter.md; the first that applies)",
+        {
+            "afgesloten": "Closed, or 28 days past recovery",
+            "hersteld": "On a recovery day",
+            "uit_dienst": "After the end of the employment (T)",
+            "wachttijd": "In the wachttijd (up to E)",
+            "verlengd_tijdvak": "In an extended period (after E, up to L)",
+            "na_wachttijd": "After the wachttijd (after L)",
+        },
     ),
     Vocabulary(
         "OrganizationKind",
