@@ -315,3 +315,12 @@ def test_the_comparison_sees_a_removal(spec: dict[str, Any]) -> None:
     assert "POST /v1/cases/{case_id}/close: operation" in lost
     assert "components.CaseRead.external_ref" in lost
     assert "components.ObligationRead.status: value 'lapsed'" in lost
+
+
+def test_every_retry_safe_operation_documents_the_idempotency_conflict(spec: dict[str, Any]) -> None:
+    """A concurrent request with the same Idempotency-Key answers 409 with Retry-After, on every such operation."""
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", [])):
+                conflict = operation["responses"].get("409", {})
+                assert "Retry-After" in conflict.get("headers", {}), f"{method.upper()} {path}"

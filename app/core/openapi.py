@@ -183,6 +183,9 @@ def _declare_headers(schema: dict[str, Any]) -> None:
     for item in schema["paths"].values():
         for method, operation in item.items():
             idempotent = any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))
+            if idempotent and "409" not in operation["responses"]:
+                # A concurrent request with the same key answers 409 idempotency_in_progress on every such route.
+                operation["responses"]["409"] = problems(409)[409]
             for status, response in operation["responses"].items():
                 names = ["X-Request-ID"]
                 body = (_body_schema(operation, status) or {}).get("$ref", "").rsplit("/", 1)[-1]
