@@ -6,6 +6,7 @@ from app.cases.models import Case
 from app.compliance.models import ComplianceItem, ComplianceSnapshot
 from app.core.db import Base
 from app.core.idempotency import IdempotencyRecord
+from app.documents.models import DocumentReference
 from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
@@ -22,6 +23,7 @@ __all__ = [
     "Case",
     "ComplianceItem",
     "ComplianceSnapshot",
+    "DocumentReference",
     "Event",
     "IdempotencyRecord",
     "MedicalStatusVersion",
