@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import date, timedelta
 from typing import Any
+
+from pypdf import PdfReader
 
 from tests.conftest import Actor, World, assert_problem, create_case
 
@@ -88,7 +91,9 @@ class Dossier:
         return str(response.json()["id"])
 
     async def report(self, track_id: str, period: str, submitted_on: str) -> None:
-        created = await self.world.bureau.post(f"/v1/tracks/{track_id}/progress-reports", json={"period": period, "employee_comments": "Gaat goed"})
+        created = await self.world.bureau.post(
+            f"/v1/tracks/{track_id}/progress-reports", json={"period": period, "employee_comments": "Gaat goed"}
+        )
         assert created.status_code == 201, created.text
         submitted = await self.world.bureau.post(
             f"/v1/progress-reports/{created.json()['id']}/submit", json={"submitted_on": submitted_on}
@@ -275,3 +280,160 @@ async def test_example_2_incomplete(world: World) -> None:
     assert later["eindevaluatie"]["status"] == "stale"
     assert later["eindevaluatie"]["findings"] == [{"code": "before_actueel_oordeel", "ref": None}]
     assert later["eindevaluatie"]["action_by"] == ["werkgever", "werknemer"]
+
+
+def pdf_pages(content: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(content))
+    return [page.extract_text() for page in reader.pages]
+
+
+async def test_export_json_and_pdf(world: World) -> None:
+    d = await example_2(world)
+    url = f"/v1/cases/{d.id}/reintegratieverslag/export"
+    summary = (await world.employer.get(url, params={"as_of": "2026-10-01"})).json()
+    check = await d.check("2026-10-01")
+    assert {k: summary[k] for k in check} == check  # the check of 4.1, plus the dossier
+    assert summary["employee"] == {"name": "J. de Vries", "date_of_birth": "1980-05-17", "bsn_masked": "*****2333"}
+    assert "111222333" not in str(summary)  # JSON carries the masked BSN only
+    assert summary["employer"] == {"name": "Bakkerij De Vries", "kvk": None}
+    assert (summary["arbodienst"], summary["bureau"]) == ({"name": "Arbo Noord"}, {"name": "Bureau Een"})
+    counting = {doc["id"] for part in check["parts"] for doc in part["documents"]}
+    assert {doc["id"] for doc in summary["documents"]} == counting
+    assert len(counting) == 9  # PA, PvA, 2 advices, bijstelling, EJE, AO, eindevaluatie, arbeidsdeskundig rapport
+    assert all(doc["title"] and len(doc["sha256"]) == 64 for doc in summary["documents"])
+    spoor = {t["spoor"]: t for t in summary["tracks"]}
+    assert spoor[1]["ended_on"] == "2026-01-30" and spoor[1]["end_reason"].startswith("Geen passend werk")
+    assert [r["period"] for r in spoor[2]["reports"]] == [f"2026-{m:02d}" for m in range(1, 9)]
+    assert isinstance(summary["rules_version"], int) and summary["generated_at"]
+
+    response = await world.bureau.get(url, params={"as_of": "2026-10-01"}, headers={"Accept": "application/pdf"})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    pages = pdf_pages(response.content)
+    for number, text in enumerate(pages, 1):
+        assert "Re-integratieverslag - overzicht" in text
+        assert "J. de Vries" in text and "17-05-1980" in text
+        assert "BSN: 111222333" in text  # UWV wants the full BSN on every page
+        assert f"Pagina {number}/{len(pages)}" in text
+        assert "ONVOLLEDIG" in text
+    text = "\n".join(pages)
+    for expected in (
+        "Bakkerij De Vries",
+        "Arbo Noord",
+        "Bureau Een",
+        "06-01-2025",
+        "03-01-2027",
+        "04-10-2026",
+        "18-10-2026",
+    ):
+        assert expected in text, expected
+    assert "Einde verlengd tijdvak" not in text  # no verlenging
+    for label in ("verouderd", "onvolledig", "ontbreekt", "aanwezig"):
+        assert label in text
+    first_doc = summary["documents"][0]
+    assert first_doc["sha256"][:12] in text
+    assert "geen deel uit van dit overzicht" in text and "vervangt de documenten niet" in text
+
+    # Each download shows the BSN: both are written to the case's access log; the check itself is not.
+    log = (await world.bureau.get(f"/v1/cases/{d.id}/access-log")).json()["items"]
+    exports = [(e["actor_organization_id"], e["what"], e["path"]) for e in log if e["path"] == url]
+    assert exports == [(world.employer.id, "bsn", url), (world.bureau.id, "bsn", url)]
+    assert not [e for e in log if e["path"].endswith("/reintegratieverslag")]
+
+    # The arbodienst sees the check, never the export.
+    assert_problem(await world.arbodienst.get(url), 404)
+    assert_problem(await world.arbodienst.get(url, headers={"Accept": "application/pdf"}), 404)
+    assert_problem(await world.other_employer.get(url), 404)
+
+
+async def test_pdf_without_bsn_and_complete(world: World) -> None:
+    d = await example_1(world)
+    url = f"/v1/cases/{d.id}/reintegratieverslag/export"
+    pages = pdf_pages(
+        (await world.bureau.get(url, params={"as_of": "2026-10-01"}, headers={"Accept": "application/pdf"})).content
+    )
+    assert all("ONVOLLEDIG" not in text and "BSN: 111222333" in text for text in pages)
+    case = await create_case(world, employee={"name": "A. Yılmaz", "date_of_birth": "1990-01-02"})
+    response = await world.employer.get(
+        f"/v1/cases/{case['id']}/reintegratieverslag/export",
+        params={"as_of": "2025-03-01"},
+        headers={"Accept": "application/pdf"},
+    )
+    text = "\n".join(pdf_pages(response.content))
+    assert "BSN: onbekend" in text and "ONVOLLEDIG" in text
+    # Without a BSN nothing personal of that kind was shown: no access-log row.
+    assert (await world.bureau.get(f"/v1/cases/{case['id']}/access-log")).json()["items"] == []
+
+
+async def test_arbodienst_sees_the_check_without_the_werkgevers_documents(world: World) -> None:
+    d = await example_2(world)
+    full = await d.check("2026-10-01")
+    arbo = await d.check("2026-10-01", world.arbodienst)
+    werkgever = await d.check("2026-10-01", world.employer)
+    assert werkgever == full
+    for mine, theirs in zip(arbo["parts"], full["parts"], strict=True):
+        for key in ("status", "findings", "documents_ok", "action_by", "due_on"):
+            assert mine[key] == theirs[key]
+        assert {doc["kind"] for doc in mine["documents"]} <= {
+            "probleemanalyse",
+            "bijstellingsadvies",
+            "actueel_oordeel",
+            "arbeidsdeskundig_rapport",
+        }
+        assert all(e["type"] != "progress_report" for e in mine["evidence"])
+    arbo_parts = by_part(arbo)
+    assert arbo_parts["plan_van_aanpak"]["documents"] == []
+    assert [d_["kind"] for d_ in arbo_parts["bijstellingen"]["documents"]] == [
+        "bijstellingsadvies",
+        "bijstellingsadvies",
+    ]
+    assert "Plan van aanpak 2025-02-24" not in str(arbo)  # no document title of the werkgever
+    assert_problem(await world.other_arbodienst.get(f"/v1/cases/{d.id}/reintegratieverslag"), 404)
+
+
+async def test_documents_count_latest_and_upload_findings_block_upload(world: World) -> None:
+    d = await example_1(world)
+    plan = d.ids[("plan_van_aanpak", "2025-02-24")]
+    # A corrected file is a new reference: the latest by dated_on counts; an unsigned one spoils upload_ready only.
+    await d.document("plan_van_aanpak", "2025-02-25", plan, signed_by=["werkgever"])
+    check = await d.check("2026-10-01")
+    assert (check["complete"], check["upload_ready"]) == (True, False)
+    part = by_part(check)["plan_van_aanpak"]
+    assert (part["status"], part["documents_ok"], part["action_by"]) == ("present", False, ["werkgever", "werknemer"])
+    assert part["documents"][0]["findings"] == [{"code": "unsigned", "ref": "werknemer"}]
+    assert part["findings"] == []
+    # Before that file existed (as_of), the earlier one counted.
+    assert by_part(await d.check("2025-03-01"))["plan_van_aanpak"]["documents_ok"] is True
+
+
+async def test_validation_and_visibility(world: World) -> None:
+    case = await create_case(world)
+    url = f"/v1/cases/{case['id']}/reintegratieverslag"
+    assert_problem(await world.bureau.get(url, params={"as_of": "2025-13-01"}), 422)
+    assert_problem(await world.bureau.get("/v1/reintegratieverslag", params={"within_days": 366}), 422)
+    assert_problem(await world.bureau.get("/v1/reintegratieverslag", params={"party": "uwv"}), 422)
+    assert_problem(await world.bureau.get("/v1/reintegratieverslag", params={"cursor": "nonsense"}), 422)
+    assert_problem(await world.other_bureau.get(url), 404)
+    early = await world.bureau.get(url, params={"as_of": "2025-03-03"})
+    parts = by_part(early.json())
+    assert early.json()["blocking"] == [
+        "probleemanalyse",
+        "plan_van_aanpak",
+        "eerstejaarsevaluatie",
+        "actueel_oordeel",
+        "eindevaluatie",
+        "oordeel_werknemer",
+        "arbeidsdeskundig_rapport",
+        "spoor_2_overzicht",
+    ]
+    assert parts["probleemanalyse"]["action_by"] == ["bedrijfsarts", "werkgever"]
+    assert parts["spoor_2_overzicht"]["action_by"] == ["werkgever", "reintegratiebureau"]
+    assert parts["arbeidsdeskundig_rapport"]["action_by"] == ["werkgever", "reintegratiebureau"]
+    assert parts["bijstellingen"]["status"] == "not_required"
+    no_bsn = await create_case(world, employee={"name": "P. Smit", "date_of_birth": "1975-03-03"}, arbodienst_id=None)
+    first = by_part(await Dossier(world, no_bsn).check("2025-03-03"))["ziekmelding_en_gegevens"]
+    assert (first["status"], first["findings"], first["action_by"]) == (
+        "incomplete",
+        [{"code": "bsn_unknown", "ref": None}, {"code": "arbodienst_unknown", "ref": None}],
+        ["werkgever"],
+    )
