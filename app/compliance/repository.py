@@ -85,7 +85,8 @@ _CASE_COLUMNS = (Case.id, Case.bureau_id, Case.external_ref, Case.absence_period
 # Recording order: among facts of one day, the rules take the first recorded as evidence and the last recorded
 # verlenging or loonsanctie as the one that counts.
 _MILESTONES = """
-    SELECT case_id, id, type, occurred_on, until, percentage, obligation FROM milestones
+    SELECT case_id, id, type, occurred_on, until, percentage, obligation, new_due_on,
+           geen_benutbare_mogelijkheden, casemanager, hersteld, uitkering, werk FROM milestones
     WHERE bureau_id = ANY($1::uuid[]) AND case_id = ANY($2::uuid[])
     ORDER BY created_at, id
 """

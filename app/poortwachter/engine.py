@@ -99,6 +99,7 @@ def _obligation_constructor() -> Callable[..., Obligation]:
         s_evidence,
         s_period,
         s_track,
+        s_overdue_by,
     ) = (getattr(Obligation, name).__set__ for name in names)
     new = object.__new__
 
@@ -116,6 +117,7 @@ def _obligation_constructor() -> Callable[..., Obligation]:
         evidence_id: str | None,
         period: str | None,
         track_id: str | None,
+        overdue_by_days: int | None = None,
     ) -> Obligation:
         ob: Obligation = new(Obligation)
         s_code(ob, code)
@@ -131,6 +133,7 @@ def _obligation_constructor() -> Callable[..., Obligation]:
         s_evidence(ob, evidence_id)
         s_period(ob, period)
         s_track(ob, track_id)
+        s_overdue_by(ob, overdue_by_days)
         return ob
 
     return make

@@ -61,7 +61,8 @@ def test_example_a_wire_shape_item() -> None:
         code="plan_van_aanpak",
         title="Plan van aanpak",
         parties=("werkgever", "werknemer"),
-        legal_basis="Regeling procesgang art. 4",
+        legal_basis="Wet WIA art. 25 lid 2; BW 7:658a lid 3; Regeling procesgang eerste en tweede ziektejaar art. 4 "
+        "lid 1 en 3",
         due_on=d("2025-02-26"),
         window_opens_on=d("2025-02-12"),
         status="overdue",

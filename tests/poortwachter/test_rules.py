@@ -13,7 +13,9 @@ from app.poortwachter import (
     PARTIES,
     STATUSES,
     CaseFactsError,
+    Milestone,
     Obligation,
+    SickClock,
     SubmittedReport,
     Track,
     check_milestone,
@@ -35,8 +37,8 @@ def days_after(start: str, n: int) -> date:
 
 
 def test_tables_cover_every_code() -> None:
-    assert len(OBLIGATION_CODES) == 14
-    assert len(MILESTONE_TYPES) == len(set(MILESTONE_TYPES)) == 17
+    assert len(OBLIGATION_CODES) == 17
+    assert len(MILESTONE_TYPES) == len(set(MILESTONE_TYPES)) == 25
     for table in (OBLIGATION_TITLES, OBLIGATION_LEGAL_BASIS, OBLIGATION_PARTIES):
         assert set(table) == set(OBLIGATION_CODES)
     for parties in OBLIGATION_PARTIES.values():
@@ -48,7 +50,14 @@ def test_tables_cover_every_code() -> None:
 def test_every_obligation_is_listed_once_on_a_plain_case() -> None:
     result = evaluate(case(period(D)), d("2025-06-01"))
     assert sorted(codes(result.obligations)) == sorted(
-        set(OBLIGATION_CODES) - {"bijstelling_plan_van_aanpak", "voortgangsrapportage"}
+        set(OBLIGATION_CODES)
+        - {
+            "bijstelling_plan_van_aanpak",
+            "voortgangsrapportage",
+            "ziekmelding_uit_dienst",
+            "reintegratieverslag_uit_dienst",
+            "beslissing_herstelmelding",
+        }
     )
     assert {ob.status for ob in result.obligations} <= set(STATUSES)
 
@@ -574,36 +583,64 @@ def test_invalid_periods_raise_from_evaluate() -> None:
 # --- single-milestone checks and spoor 3 -----------------------------------------------------------------
 
 
+_CLOCK = SickClock((period(D),))
+_RECORDED_ON = d("2030-01-01")
+
+
 @pytest.mark.parametrize(
-    ("milestone", "field"),
+    ("milestone", "field", "rule"),
     [
-        (ms("probleemanalyse", "2025-01-05"), "occurred_on"),
-        (ms("diagnose", "2025-02-01"), "type"),
-        (ms("afwijking", "2025-02-01", obligation="koffie"), "obligation"),
-        (ms("loonsanctie", "2027-01-04"), "until"),
-        (ms("loonsanctie", "2027-01-04", until=d("2028-01-03")), "until"),
-        (ms("wia_beslissing", "2027-01-04", percentage=120), "percentage"),
+        (ms("probleemanalyse", "2025-01-05"), "occurred_on", "dated_before_first_sick_day"),
+        (ms("probleemanalyse", "2030-01-02"), "occurred_on", "dated_after_recording_day"),
+        (ms("diagnose", "2025-02-01"), "type", "unknown_type"),
+        (
+            ms("afwijking", "2025-02-01", obligation="koffie", new_due_on=d("2025-03-01")),
+            "obligation",
+            "afwijking_code",
+        ),
+        (
+            ms("afwijking", "2025-02-01", obligation="start_spoor_2", new_due_on=d("2025-03-01")),
+            "obligation",
+            "afwijking_code",
+        ),
+        (
+            ms("afwijking", "2025-02-01", obligation="plan_van_aanpak", new_due_on=d("2025-01-31")),
+            "new_due_on",
+            "new_due_on_before_occurred_on",
+        ),
+        (ms("loonsanctie", "2026-11-01"), "until", "until_required"),
+        (ms("loonsanctie", "2026-11-01", until=d("2028-01-17")), "until", "loonsanctie_bounds"),
+        (ms("wia_beslissing", "2027-01-04", percentage=120, uitkering="iva"), "percentage", "wia_percentage_range"),
+        (ms("wia_beslissing", "2027-01-04", percentage=85, uitkering="geen"), "uitkering", "wia_uitkering_percentage"),
+        (ms("herstelmelding", "2027-01-04"), "occurred_on", "herstelmelding_without_loonsanctie"),
     ],
 )
-def test_check_milestone_rejects(milestone: object, field: str) -> None:
+def test_check_milestone_rejects(milestone: Milestone, field: str, rule: str) -> None:
     with pytest.raises(CaseFactsError) as raised:
-        check_milestone(milestone, d(D), d("2027-01-03"))  # type: ignore[arg-type]
-    assert raised.value.field == field
+        check_milestone(milestone, _CLOCK, (period(D),), (), (), _RECORDED_ON)
+    assert (raised.value.field, raised.value.rule) == (field, rule)
 
 
 def test_check_milestone_accepts() -> None:
-    check_milestone(ms("loonsanctie", "2027-01-04", until=d("2028-01-02")), d(D), d("2027-01-03"))
-    check_milestone(ms("afwijking", D, obligation="start_spoor_2"), d(D), d("2027-01-03"))
+    check_milestone(ms("loonsanctie", "2026-11-01", until=d("2028-01-16")), _CLOCK, (period(D),), (), (), _RECORDED_ON)
+    afwijking = ms("afwijking", D, obligation="eerstejaarsevaluatie", new_due_on=d(D))
+    check_milestone(afwijking, _CLOCK, (period(D),), (), (), _RECORDED_ON)
 
 
 @pytest.mark.parametrize(
-    ("percentage", "eigenrisicodrager", "allowed"),
-    [(34, True, False), (35, True, True), (80, True, True), (81, True, False), (50, False, False)],
+    ("percentage", "uitkering", "eigenrisicodrager", "allowed"),
+    [
+        (34, "geen", True, False),
+        (35, "wga", True, True),
+        (90, "wga", True, True),
+        (80, "iva", True, False),
+        (50, "wga", False, False),
+    ],
 )
-def test_spoor_3_allowed(percentage: int, eigenrisicodrager: bool, allowed: bool) -> None:
+def test_spoor_3_allowed(percentage: int, uitkering: str, eigenrisicodrager: bool, allowed: bool) -> None:
     decisions = [
-        ms("wia_beslissing", "2027-01-01", percentage=10),
-        ms("wia_beslissing", "2027-02-01", percentage=percentage),
+        ms("wia_beslissing", "2027-01-01", percentage=10, uitkering="geen"),
+        ms("wia_beslissing", "2027-02-01", percentage=percentage, uitkering=uitkering),
     ]
     assert spoor_3_allowed(decisions, eigenrisicodrager) is allowed
     assert spoor_3_allowed(decisions, eigenrisicodrager, d("2027-01-15")) is False
