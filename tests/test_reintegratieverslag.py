@@ -403,7 +403,7 @@ async def test_documents_count_latest_and_upload_findings_block_upload(world: Wo
     assert part["documents"][0]["findings"] == [{"code": "unsigned", "ref": "werknemer"}]
     assert part["findings"] == []
     # Before that file existed (as_of), the earlier one counted.
-    assert by_part(await d.check("2025-03-01"))["plan_van_aanpak"]["documents_ok"] is True
+    assert by_part(await d.check("2025-02-24"))["plan_van_aanpak"]["documents_ok"] is True
 
 
 async def test_validation_and_visibility(world: World) -> None:
