@@ -272,6 +272,14 @@ async def test_example_2_incomplete(world: World) -> None:
         {"part": "oordeel_werknemer", "status": "missing", "action_by": ["werknemer"]},
     ]
     assert page["counts"] == {"cases": 2, "complete": 1, "incomplete": 1}
+    with_complete = await d.world.bureau.get(
+        "/v1/reintegratieverslag", params={"as_of": "2026-10-01", "include_complete": "true"}
+    )
+    assert [r["case_id"] for r in with_complete.json()["items"]] == sorted([d.id, complete.id])
+    for party, listed in (("bedrijfsarts", True), ("werknemer", True), ("reintegratiebureau", False)):
+        filtered = await d.world.bureau.get("/v1/reintegratieverslag", params={"as_of": "2026-10-01", "party": party})
+        assert (d.id in {r["case_id"] for r in filtered.json()["items"]}) is listed, party
+        assert filtered.json()["counts"] == page["counts"]
 
     # A new actueel oordeel on 2026-10-02: it is present, and the eindevaluatie now predates it.
     await d.milestone("actueel_oordeel", "2026-10-02", document=True)
@@ -437,3 +445,66 @@ async def test_validation_and_visibility(world: World) -> None:
         [{"code": "bsn_unknown", "ref": None}, {"code": "arbodienst_unknown", "ref": None}],
         ["werkgever"],
     )
+
+
+async def _portfolio(actor: Actor, **params: Any) -> dict[str, Any]:
+    response = await actor.get("/v1/reintegratieverslag", params={"as_of": "2026-10-01", **params})
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def test_portfolio_selection_order_filters_and_paging(world: World) -> None:
+    def periods(first_day: str) -> list[dict[str, Any]]:
+        return [{"first_day": first_day, "last_day": None}]
+
+    due_soon = await create_case(world, absence_periods=periods("2025-01-06"))  # RIV due 2026-10-04
+    late = await create_case(world, absence_periods=periods("2024-12-02"))  # due 2026-08-30, E 2026-11-29
+    later = await create_case(world, absence_periods=periods("2025-03-03"))  # due 2026-11-29: 59 days ahead
+    ended = await create_case(world, absence_periods=periods("2024-06-03"))  # E 2026-05-31: the wachttijd is over
+    closed = await create_case(world, absence_periods=periods("2024-12-09"))
+    closing = await world.bureau.post(
+        f"/v1/cases/{closed['id']}/close", json={"closed_on": "2026-09-01", "reason": "hersteld"}
+    )
+    assert closing.status_code == 200, closing.text
+    elsewhere = await world.other_bureau.post(
+        "/v1/cases",
+        json={
+            "employer_id": world.other_employer.id,
+            "employee": {"name": "K. Bos", "date_of_birth": "1970-01-01"},
+            "absence_periods": periods("2025-01-06"),
+            "leave_periods": [],
+            "employer_is_wga_eigenrisicodrager": False,
+        },
+    )
+    assert elsewhere.status_code == 201, elsewhere.text
+
+    page = await _portfolio(world.bureau)
+    assert [(row["case_id"], row["due_on"], row["days_left"]) for row in page["items"]] == [
+        (late["id"], "2026-08-30", -32),
+        (due_soon["id"], "2026-10-04", 3),
+    ]
+    assert page["counts"] == {"cases": 2, "complete": 0, "incomplete": 2}
+    row = page["items"][1]
+    assert row["sick_week"] == 91 and row["complete"] is False and row["upload_ready"] is False
+    assert [b["part"] for b in row["blocking"]][:2] == ["probleemanalyse", "plan_van_aanpak"]
+    assert row["blocking"][0] == {
+        "part": "probleemanalyse",
+        "status": "missing",
+        "action_by": ["bedrijfsarts", "werkgever"],
+    }
+    assert ended["id"] not in str(page) and closed["id"] not in str(page)
+
+    wide = await _portfolio(world.bureau, within_days=60)
+    assert [r["case_id"] for r in wide["items"]] == [late["id"], due_soon["id"], later["id"]]
+    assert wide["counts"]["cases"] == 3
+    first = await _portfolio(world.bureau, within_days=60, limit=2)
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    rest = await _portfolio(world.bureau, within_days=60, limit=2, cursor=first["next_cursor"])
+    assert [r["case_id"] for r in rest["items"]] == [later["id"]] and rest["next_cursor"] is None
+    assert rest["counts"] == wide["counts"]
+
+    assert [r["case_id"] for r in (await _portfolio(world.employer))["items"]] == [late["id"], due_soon["id"]]
+    assert (await _portfolio(world.bureau, employer_id=world.other_employer.id))["items"] == []
+    other = await _portfolio(world.other_bureau)
+    assert [r["case_id"] for r in other["items"]] == [elsewhere.json()["id"]]
+    assert (await _portfolio(world.other_arbodienst))["counts"]["cases"] == 0
