@@ -209,7 +209,7 @@ async def portfolio(
     candidates.update(await compliance.cases_without_snapshot(session, query))
     loaded = await compliance.load(session, principal, case_ids=sorted(candidates)) if candidates else []
 
-    selected: list[tuple[tuple[date, str], RivPortfolioRow]] = []
+    selected: list[tuple[tuple[date, str], dict[str, Any]]] = []
     in_scope = complete = 0
     for checked in await _check_cases(session, loaded, as_of, settings):
         result = checked.result
@@ -226,24 +226,22 @@ async def portfolio(
         key = (result.due_on, result.case_id)
         if after_key is not None and key <= after_key:
             continue
-        row = RivPortfolioRow.model_validate(
-            {
-                "case_id": result.case_id,
-                "external_ref": checked.rows.external_ref,
-                "sick_week": result.sick_week,
-                "due_on": result.due_on,
-                "aanvraag_due_on": result.aanvraag_due_on,
-                "days_left": (result.due_on - as_of).days,
-                "complete": result.complete,
-                "upload_ready": result.upload_ready,
-                "blocking": [{"part": p.part, "status": p.status, "action_by": list(p.action_by)} for p in blocking],
-            }
-        )
+        row: dict[str, Any] = {
+            "case_id": result.case_id,
+            "external_ref": checked.rows.external_ref,
+            "sick_week": result.sick_week,
+            "due_on": result.due_on,
+            "aanvraag_due_on": result.aanvraag_due_on,
+            "days_left": (result.due_on - as_of).days,
+            "complete": result.complete,
+            "upload_ready": result.upload_ready,
+            "blocking": [{"part": p.part, "status": p.status, "action_by": list(p.action_by)} for p in blocking],
+        }
         selected.append((key, row))
     selected.sort(key=lambda item: item[0])
     page = selected[:limit]
     return RivPortfolioPage(
-        items=[row for _, row in page],
+        items=[RivPortfolioRow.model_validate(row) for _, row in page],  # only the page's rows
         next_cursor=encode_cursor(page[-1][0][0].isoformat(), page[-1][0][1]) if len(selected) > limit else None,
         counts=RivPortfolioCounts(cases=in_scope, complete=complete, incomplete=in_scope - complete),
     )
