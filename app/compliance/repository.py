@@ -172,8 +172,10 @@ def _stored_items(query: PortfolioQuery) -> Subquery:
     item, snap = ComplianceItem, ComplianceSnapshot
     status = case(
         (item.final_status.is_not(None), item.final_status),
+        (item.waived_through >= as_of, literal("waived")),
         (snap.closed_on <= as_of, literal("lapsed")),
         (snap.lapses_on <= as_of, literal("lapsed")),
+        (and_(item.lapses_with_pay, snap.pay_ends_on < as_of), literal("lapsed")),
         (snap.recovered_on <= as_of, literal("suspended")),
         (item.overdue_after < as_of, literal("overdue")),
         (item.window_opens_on <= as_of, literal("open")),
@@ -197,6 +199,7 @@ def _stored_items(query: PortfolioQuery) -> Subquery:
             item.waiting_for,
             item.period,
             item.track_id,
+            item.overdue_after,
             status.label("status"),
         )
         .join(snap, snap.case_id == item.case_id)

@@ -91,6 +91,8 @@ def end_of_b(
     e = statutory_wachttijd_end(clock)
     verlenging_ms = latest(known, "verlenging_loondoorbetaling")
     verlenging = verlenging_ms.until if verlenging_ms is not None else None
+    if verlenging is not None and verlenging <= e:
+        verlenging = None  # cannot be recorded (422); one left behind by a later change of the periods extends nothing
     e_prime = verlenging if verlenging is not None else e
     term = e_prime - timedelta(days=WIA_AANVRAAG_BEFORE_END)
     applies = wia_64_6_applies(clock, known)
