@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal, get_args
 
 from app import poortwachter
@@ -37,6 +37,7 @@ PartFindingCode = Literal[
     "before_actueel_oordeel",
     "before_eindevaluatie",
     "report_overdue",
+    "obligation_overdue",
     "document_missing",
 ]
 EvidenceType = Literal["case", "milestone", "medical_status", "track", "progress_report", "document"]
@@ -213,11 +214,7 @@ def _obligation(compliance: poortwachter.Compliance, code: str) -> poortwachter.
 
 def verlenging_end(compliance: poortwachter.Compliance) -> date | None:
     """E' when a verlenging moved it past E; else None."""
-    stated = getattr(compliance, "verlenging_end", None)  # the v2 rules state it
-    if stated is not None:
-        return stated  # type: ignore[no-any-return]
-    end = _obligation(compliance, "reintegratieverslag").due_on + timedelta(days=RIV_DUE_BEFORE_END)
-    return end if end != compliance.wachttijd_end else None
+    return compliance.verlenging_end
 
 
 def _earliest(milestones: Sequence[poortwachter.Milestone], type_: str) -> poortwachter.Milestone | None:
@@ -410,6 +407,17 @@ def check(
         if p.findings:
             p.status = "incomplete"
     states.append(p)
+
+    # The check is never laxer than compliance: a part the rules above find present while the compliance answer
+    # shows its obligation overdue (an actueel oordeel dated before W91 that an early aanvraag keeps "fresh", an
+    # eindevaluatie from before a verlenging, a plan van aanpak from before a later probleemanalyse that found
+    # possibilities) does not fulfil what it stands for: it is stale (not in the spec's table, see the report).
+    overdue_codes = {ob.code for ob in compliance.obligations if ob.status == "overdue"}
+    for state in states:
+        code = PARTS[state.key].obligation
+        if state.status == "present" and code in overdue_codes:
+            state.findings.append(Finding("obligation_overdue", code))
+            state.status = "stale"
 
     parts = tuple(_finish(s, documents, due_on, aanvraag_due_on) for s in states)
     blocking = tuple(part.part for part in parts if part.status in BLOCKING_STATUSES)

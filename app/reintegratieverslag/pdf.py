@@ -25,6 +25,7 @@ _FINDINGS = {
     "before_actueel_oordeel": "van voor het actueel oordeel",
     "before_eindevaluatie": "van voor de eindevaluatie",
     "report_overdue": "voortgangsrapportage te laat",
+    "obligation_overdue": "termijn verstreken",
     "document_missing": "document ontbreekt",
     "unsigned": "niet ondertekend door",
     "bsn_not_confirmed": "BSN niet bevestigd",
