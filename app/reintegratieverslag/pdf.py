@@ -4,11 +4,13 @@ Dutch, the full BSN in every page header. Rendered with the helpers of the progr
 
 from __future__ import annotations
 
+from datetime import date
+
 from fpdf import FPDF
 
 from app.reintegratieverslag.schemas import ReintegratieverslagExport
 from app.reports import pdf as base
-from app.reports.pdf import _day, _Document, _heading, _paragraph, _table, _text
+from app.reports.pdf import _CHANNEL, _PROPOSAL_STATUS, _day, _Document, _heading, _paragraph, _table, _text
 
 _STATUS = {
     "present": "aanwezig",
@@ -32,7 +34,6 @@ _FINDINGS = {
     "format_not_accepted": "formaat niet toegestaan",
     "too_large": "groter dan 10 MB",
 }
-_CHANNEL = {"vacature": "Vacature", "open_sollicitatie": "Open sollicitatie", "netwerk": "Netwerk"}
 _FIXED_LINES = (
     "De medische informatie gaat van de werknemer naar UWV en maakt geen deel uit van dit overzicht.",
     "Dit overzicht vervangt de documenten niet.",
@@ -73,6 +74,13 @@ class _Cover(_Document):
             self.set_text_color(0, 0, 0)
         self.ln(2)
         self.set_font(_FONT, size=10)
+
+
+def _dates(days: list[date]) -> str:
+    """The part's dates in order; a long run (the voortgangsgesprekken) as its first and last."""
+    if len(days) > 4:
+        return f"{_day(days[0])} t/m {_day(days[-1])} ({len(days)} data)"
+    return ", ".join(_day(d) for d in days)
 
 
 def _findings(items: list[tuple[str, str | None]]) -> str:
@@ -123,7 +131,7 @@ def render(summary: ReintegratieverslagExport, bsn: str | None) -> bytes:
     _heading(pdf, "Onderdelen")
     rows: list[tuple[str, ...]] = []
     for part in summary.parts:
-        dates = ", ".join(sorted({_day(e.date) for e in part.evidence if e.type in ("milestone", "case", "track")}))
+        dates = _dates(sorted({e.date for e in part.evidence if e.type in ("milestone", "case", "track")}))
         docs = "\n".join(
             f"{d.title}, {_day(d.dated_on)}, {d.size_bytes} bytes, sha256 {d.sha256[:12]}"
             for pd in part.documents
@@ -150,6 +158,9 @@ def render(summary: ReintegratieverslagExport, bsn: str | None) -> bytes:
             [(r.period, _day(r.submitted_on)) for r in track.reports],
             (50, 50),
         )
+        if not track.proposals:
+            _paragraph(pdf, None, "Geen voorstellen bij werkgevers.")
+            continue
         _table(
             pdf,
             ("Bedrijf", "Plaats", "Vacature", "Datum", "Kanaal", "Status"),
@@ -160,7 +171,7 @@ def render(summary: ReintegratieverslagExport, bsn: str | None) -> bytes:
                     p.vacancy,
                     _day(p.proposed_on),
                     _CHANNEL.get(p.channel, p.channel),
-                    f"{p.status} ({_day(p.status_date)})",
+                    f"{_PROPOSAL_STATUS.get(p.status, p.status)} ({_day(p.status_date)})",
                 )
                 for p in track.proposals
             ],
