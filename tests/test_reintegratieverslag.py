@@ -313,6 +313,26 @@ async def test_export_json_and_pdf(world: World) -> None:
     assert spoor[1]["ended_on"] == "2026-01-30" and spoor[1]["end_reason"].startswith("Geen passend werk")
     assert [r["period"] for r in spoor[2]["reports"]] == [f"2026-{m:02d}" for m in range(1, 9)]
     assert isinstance(summary["rules_version"], int) and summary["generated_at"]
+    proposal = {
+        "prospective_employer": {"name": "Bouwbedrijf Smit", "place": "Zwolle"},
+        "vacancy_title": "Magazijnmedewerker",
+        "proposed_on": "2026-02-10",
+        "channel": "vacature",
+    }
+    posted = await world.bureau.post(f"/v1/tracks/{spoor[2]['id']}/candidate-proposals", json=proposal)
+    assert posted.status_code == 201, posted.text
+    again = (await world.employer.get(url, params={"as_of": "2026-10-01"})).json()
+    assert next(t for t in again["tracks"] if t["spoor"] == 2)["proposals"] == [
+        {
+            "company": "Bouwbedrijf Smit",
+            "place": "Zwolle",
+            "vacancy": "Magazijnmedewerker",
+            "proposed_on": "2026-02-10",
+            "channel": "vacature",
+            "status": "proposed",
+            "status_date": "2026-02-10",
+        }
+    ]
 
     response = await world.bureau.get(url, params={"as_of": "2026-10-01"}, headers={"Accept": "application/pdf"})
     assert response.status_code == 200, response.text
@@ -345,7 +365,7 @@ async def test_export_json_and_pdf(world: World) -> None:
     # Each download shows the BSN: both are written to the case's access log; the check itself is not.
     log = (await world.bureau.get(f"/v1/cases/{d.id}/access-log")).json()["items"]
     exports = [(e["actor_organization_id"], e["what"], e["path"]) for e in log if e["path"] == url]
-    assert exports == [(world.employer.id, "bsn", url), (world.bureau.id, "bsn", url)]
+    assert exports == [(world.employer.id, "bsn", url), (world.employer.id, "bsn", url), (world.bureau.id, "bsn", url)]
     assert not [e for e in log if e["path"].endswith("/reintegratieverslag")]
 
     # The arbodienst sees the check, never the export.
