@@ -5,16 +5,28 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import orjson
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.principal import Principal
 from app.cases.models import Case
 from app.compliance.models import ComplianceItem, ComplianceSnapshot
-from app.compliance.repository import PortfolioQuery, _selected_cases, _valid_snapshot
+from app.compliance.repository import (
+    _MILESTONES,
+    _REPORTS,
+    _TRACKS,
+    CaseRows,
+    PortfolioQuery,
+    _selected_cases,
+    _valid_snapshot,
+)
 from app.core.db import session_raw_connection
+from app.organizations.models import OrganizationKind
 
 _MEDICAL = """
     SELECT case_id, id, milestone_id, assessed_on FROM medical_status_versions
@@ -29,28 +41,59 @@ _DOCUMENTS = """
     ORDER BY created_at, id
 """
 _CASES = """
-    SELECT c.id, c.bureau_id, c.external_ref, c.employee_bsn_masked IS NOT NULL AS bsn_known, c.arbodienst_id
-    FROM cases c WHERE c.bureau_id = ANY($1::uuid[]) AND c.id = ANY($2::uuid[])
+    SELECT id, bureau_id, external_ref, absence_periods::text AS absence_periods, leave_periods::text AS leave_periods,
+           closed_on, employee_bsn_masked IS NOT NULL AS bsn_known, arbodienst_id
+    FROM cases WHERE id = ANY($1::uuid[]) AND {visible} = $2
 """
+_VISIBLE_COLUMN = {
+    OrganizationKind.reintegratiebureau: "bureau_id",
+    OrganizationKind.werkgever: "employer_id",
+    OrganizationKind.arbodienst: "arbodienst_id",
+}
 
 
-async def case_extras(
-    session: AsyncSession, bureaus: list[uuid.UUID], case_ids: list[uuid.UUID]
-) -> tuple[
-    dict[uuid.UUID, Mapping[str, Any]],
-    dict[uuid.UUID, list[Mapping[str, Any]]],
-    dict[uuid.UUID, list[Mapping[str, Any]]],
-]:
-    """Per case: its row (BSN known, arbodienst), its medical-status versions and its document references."""
+@dataclass(slots=True)
+class Loaded:
+    """The facts of the caller's cases (as the compliance loader has them) and what the check reads beside them."""
+
+    rows: list[CaseRows]
+    cases: dict[uuid.UUID, Mapping[str, Any]]
+    medical: dict[uuid.UUID, list[Mapping[str, Any]]]
+    documents: dict[uuid.UUID, list[Mapping[str, Any]]]
+
+
+async def load(session: AsyncSession, principal: Principal, case_ids: list[uuid.UUID]) -> Loaded:
+    """Every fact of these cases that the caller sees, in six plain statements however many cases: the
+    compliance loader's three (milestones, tracks, reports) and the check's own."""
     connection = await session_raw_connection(session)
-    cases = {row["id"]: row for row in await connection.fetch(_CASES, bureaus, case_ids)}
-    medical: dict[uuid.UUID, list[Mapping[str, Any]]] = {case_id: [] for case_id in case_ids}
-    for row in await connection.fetch(_MEDICAL, bureaus, case_ids):
+    query = _CASES.format(visible=_VISIBLE_COLUMN[principal.kind])
+    found = await connection.fetch(query, case_ids, principal.organization_id)
+    cases = {row["id"]: row for row in sorted(found, key=lambda r: r["id"])}
+    rows = {
+        case_id: CaseRows(
+            case_id,
+            row["bureau_id"],
+            row["external_ref"],
+            orjson.loads(row["absence_periods"]),
+            orjson.loads(row["leave_periods"]),
+            row["closed_on"],
+        )
+        for case_id, row in cases.items()
+    }
+    if not rows:
+        return Loaded([], {}, {}, {})
+    bureaus = sorted({row["bureau_id"] for row in cases.values()})
+    ids = list(rows)
+    for statement, attribute in ((_MILESTONES, "milestones"), (_TRACKS, "tracks"), (_REPORTS, "reports")):
+        for fact in await connection.fetch(statement, bureaus, ids):
+            getattr(rows[fact["case_id"]], attribute).append(fact)
+    medical: dict[uuid.UUID, list[Mapping[str, Any]]] = {case_id: [] for case_id in ids}
+    for row in await connection.fetch(_MEDICAL, bureaus, ids):
         medical[row["case_id"]].append(row)
-    documents: dict[uuid.UUID, list[Mapping[str, Any]]] = {case_id: [] for case_id in case_ids}
-    for row in await connection.fetch(_DOCUMENTS, bureaus, case_ids):
+    documents: dict[uuid.UUID, list[Mapping[str, Any]]] = {case_id: [] for case_id in ids}
+    for row in await connection.fetch(_DOCUMENTS, bureaus, ids):
         documents[row["case_id"]].append(row)
-    return cases, medical, documents
+    return Loaded(list(rows.values()), cases, medical, documents)
 
 
 async def cases_due_between(session: AsyncSession, query: PortfolioQuery, first: date, last: date) -> list[uuid.UUID]:

@@ -68,18 +68,17 @@ class _Checked:
 
 
 async def _check_cases(
-    session: AsyncSession, loaded: list[compliance.CaseRows], as_of: date, settings: Settings
+    session: AsyncSession, principal: Principal, case_ids: list[uuid.UUID], as_of: date, settings: Settings
 ) -> list[_Checked]:
-    if not loaded:
+    """The check of each of these cases the caller sees."""
+    if not case_ids:
         return []
-    bureaus = sorted({rows.bureau_id for rows in loaded})
-    ids = [rows.id for rows in loaded]
-    case_rows, medical, documents = await repository.case_extras(session, bureaus, ids)
+    loaded = await repository.load(session, principal, case_ids)
     checked = []
-    for rows in loaded:
+    for rows in loaded.rows:
         facts = to_facts(rows)
         result = poortwachter.evaluate(facts, as_of, report_grace_days=settings.report_grace_days)
-        case = case_rows[rows.id]
+        case = loaded.cases[rows.id]
         subject = riv.RivCase(
             case_id=str(rows.id),
             first_sick_day=result.first_sick_day,
@@ -87,15 +86,13 @@ async def _check_cases(
             arbodienst_known=case["arbodienst_id"] is not None,
             facts=facts,
             medical=tuple(
-                riv.MedicalVersion(str(v["id"]), str(v["milestone_id"]), v["assessed_on"]) for v in medical[rows.id]
+                riv.MedicalVersion(str(v["id"]), str(v["milestone_id"]), v["assessed_on"])
+                for v in loaded.medical[rows.id]
             ),
-            documents=tuple(_document(d) for d in documents[rows.id]),
+            documents=tuple(_document(d) for d in loaded.documents[rows.id]),
         )
-        checked.append(
-            _Checked(
-                rows, result, riv.check(subject, result, as_of, max_age_days=settings.max_age_days), documents[rows.id]
-            )
-        )
+        check = riv.check(subject, result, as_of, max_age_days=settings.max_age_days)
+        checked.append(_Checked(rows, result, check, loaded.documents[rows.id]))
     return checked
 
 
@@ -161,11 +158,10 @@ def to_read(result: riv.RivCheck) -> dict[str, Any]:
 async def _one(
     session: AsyncSession, principal: Principal, case_id: uuid.UUID, as_of: date, settings: Settings
 ) -> _Checked:
-    found = await compliance.load(session, principal, case_id=case_id)  # scoped to the caller's view
+    found = await _check_cases(session, principal, [case_id], as_of, settings)  # scoped to the caller's view
     if not found:
         raise NotFound("No such case.")
-    [checked] = await _check_cases(session, found, as_of, settings)
-    return checked
+    return found[0]
 
 
 async def for_case(
@@ -207,11 +203,10 @@ async def portfolio(
         await repository.cases_due_between(session, query, as_of - timedelta(days=riv.RIV_DUE_BEFORE_END), last_due)
     )
     candidates.update(await compliance.cases_without_snapshot(session, query))
-    loaded = await compliance.load(session, principal, case_ids=sorted(candidates)) if candidates else []
 
     selected: list[tuple[tuple[date, str], dict[str, Any]]] = []
     in_scope = complete = 0
-    for checked in await _check_cases(session, loaded, as_of, settings):
+    for checked in await _check_cases(session, principal, sorted(candidates), as_of, settings):
         result = checked.result
         riv_item = next(ob for ob in result.obligations if ob.code == "reintegratieverslag")
         if as_of > _end(result) or riv_item.status in ("suspended", "lapsed") or result.due_on > last_due:
