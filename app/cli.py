@@ -218,7 +218,8 @@ def main(argv: list[str] | None = None) -> None:
         run(settings)
     elif args.command == "migrate":
         migrate(database_url(settings))
-        _print({"migrated": True})
+        # After a rules change the stored snapshots are stale: rebuilt here too (the image migrates, then serves).
+        _print({"migrated": True, "compliance_snapshots": refresh_in_batches(settings)})
     elif args.command == "demo":
         migrate(database_url(settings))
         _print(_with_session(settings, _demo))
