@@ -3,10 +3,10 @@
 The references of the re-integratieverslag's documents (shared/domain/reintegratieverslag.md 3.2): kind, title,
 dates, who supplied and signed it, whether the BSN is on it, media type, size and SHA-256, never the file. A
 case-owned table under the tenant-key rules of migration 0006: primary key (id, bureau_id), composite foreign keys
-to its case and milestone.
+to its case and milestone. Additive only (expand): builds of 0013 and 0008 keep serving on it.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0013
 Create Date: 2026-12-01 02:12:23.152047+00:00
 """
 
@@ -16,12 +16,14 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Expand only (a new table): builds of 0013 and 0008 keep serving on this schema (app/core/health.py).
+    op.execute("INSERT INTO schema_compatibility (revision, serves_revisions) VALUES ('0010', ARRAY['0013', '0008'])")
     op.create_table(
         "document_references",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -81,3 +83,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_document_references_case", table_name="document_references")
     op.drop_table("document_references")
+    op.execute("DELETE FROM schema_compatibility WHERE revision = '0010'")
