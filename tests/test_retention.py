@@ -82,7 +82,13 @@ async def full_dossier(world: World, *, close: bool = True) -> Dossier:
     plan_id = ""
     for body in (
         {"type": "plan_van_aanpak", "occurred_on": "2025-02-20", "note": note},
-        {"type": "afwijking", "occurred_on": "2026-01-10", "obligation": "start_spoor_2", "reason": reason},
+        {
+            "type": "afwijking",
+            "occurred_on": "2026-01-10",
+            "obligation": "voortgangsgesprek",
+            "new_due_on": "2026-02-28",
+            "reason": reason,
+        },
     ):
         recorded = await world.bureau.post(milestones, json=body)
         assert recorded.status_code == 201, recorded.text

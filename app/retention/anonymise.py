@@ -71,7 +71,9 @@ _ID_OR_DATE = re.compile(
 def blank(value: Any, key: str | None = None) -> Any:
     """`value` with every personal string emptied (see the module docstring)."""
     if isinstance(value, dict):
-        return {k: blank(v, k) for k, v in value.items()}
+        # A document reference's title is free text beside its codes (app/documents): forgotten like any free text.
+        free = ("title",) if "sha256" in value and "kind" in value else ()
+        return {k: "" if k in free and isinstance(v, str) else blank(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [blank(v, key) for v in value]
     if isinstance(value, str):
