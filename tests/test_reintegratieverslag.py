@@ -393,6 +393,20 @@ async def test_pdf_without_bsn_and_complete(world: World) -> None:
     assert (await world.bureau.get(f"/v1/cases/{case['id']}/access-log")).json()["items"] == []
 
 
+async def test_export_of_an_erased_case(world: World) -> None:
+    case = await create_case(world)
+    erased = await world.bureau.post(f"/v1/cases/{case['id']}/erase", json={"reason": "verzoek van de werknemer"})
+    assert erased.status_code == 200, erased.text
+    url = f"/v1/cases/{case['id']}/reintegratieverslag/export"
+    summary = await world.bureau.get(url, params={"as_of": "2025-03-03"})
+    assert summary.status_code == 200, summary.text
+    assert summary.json()["employee"] == {"name": "", "date_of_birth": None, "bsn_masked": None}
+    printed = await world.bureau.get(url, params={"as_of": "2025-03-03"}, headers={"Accept": "application/pdf"})
+    assert printed.status_code == 200
+    text = "\n".join(pdf_pages(printed.content))
+    assert "Werknemer: onbekend, geboren onbekend" in text and "BSN: onbekend" in text
+
+
 async def test_arbodienst_sees_the_check_without_the_werkgevers_documents(world: World) -> None:
     d = await example_2(world)
     full = await d.check("2026-10-01")

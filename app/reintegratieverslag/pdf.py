@@ -96,7 +96,7 @@ def render(summary: ReintegratieverslagExport, bsn: str | None) -> bytes:
     pdf.set_auto_page_break(True, margin=20)
     employee = summary.employee
     pdf.header_lines = (
-        f"Werknemer: {employee.name}, geboren {_day(employee.date_of_birth)}",
+        f"Werknemer: {employee.name or 'onbekend'}, geboren {_day(employee.date_of_birth) or 'onbekend'}",
         f"BSN: {bsn}" if bsn else "BSN: onbekend",
     )
     pdf.incomplete = not summary.complete

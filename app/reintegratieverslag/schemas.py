@@ -123,7 +123,7 @@ class RivPortfolioPage(ReadModel):
 
 class ExportEmployee(ReadModel):
     name: str
-    date_of_birth: date
+    date_of_birth: date | None = Field(description="Null once the case is anonymised (AVG erasure)")
     bsn_masked: str | None
 
 
