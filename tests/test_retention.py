@@ -86,8 +86,8 @@ async def full_dossier(world: World, *, close: bool = True) -> Dossier:
             "type": "afwijking",
             "occurred_on": "2026-01-10",
             "obligation": "voortgangsgesprek",
-            "new_due_on": "2026-02-28",
             "reason": reason,
+            "new_due_on": "2026-02-10",
         },
     ):
         recorded = await world.bureau.post(milestones, json=body)
