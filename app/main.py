@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
-from app.background import Clock, SystemClock, Workers
+from app.background import Clock, SystemClock, Workers, register_job
 from app.cases.router import router as cases_router
 from app.cases.service import today
 from app.compliance.router import router as compliance_router
@@ -22,12 +23,15 @@ from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestGuard, RequestId
 from app.core.openapi import install_openapi
 from app.core.settings import Settings, get_settings
+from app.deadlines import scheduler as deadline_scheduler
 from app.medical.router import router as medical_router
 from app.milestones.router import router as milestones_router
 from app.organizations.router import router as organizations_router
 from app.proposals.router import router as proposals_router
 from app.reports.router import router as reports_router
 from app.tracks.router import router as tracks_router
+from app.webhooks.delivery import Dispatcher, fan_out_queued
+from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("spoorwijzer")
 
@@ -73,6 +77,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             {"name": "medical", "description": "Functional medical status pushed by the arbodienst"},
             {"name": "compliance", "description": "Poortwachter obligations per party, with deadlines"},
             {"name": "audit", "description": "Change feed, audit log and access log"},
+            {"name": "webhooks", "description": "Signed webhook deliveries of the change feed (docs/webhooks.md)"},
             {"name": "operations", "description": "Health, readiness and metrics"},
         ],
     )
@@ -88,6 +93,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     # Derived data written in each request's transaction, just before its commit.
     app.state.before_commit = [refresh_compliance]
+
+    async def deliveries_for_events(session: AsyncSession, written: Mapping[str, list[dict[str, Any]]]) -> None:
+        await fan_out_queued(session, app.state.clock.now(), written)
+
+    # After the queued rows: the webhook deliveries of the transaction's events (the outbox, app/webhooks).
+    app.state.after_rows = [deliveries_for_events]
+    register_job(app, Dispatcher().job())
+    register_job(app, deadline_scheduler.job())
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(ReleaseHeldConnection)
@@ -105,6 +118,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         medical_router,
         compliance_router,
         audit_router,
+        webhooks_router,
     ):
         app.include_router(router)
     return app

@@ -2,26 +2,32 @@
 
 from app.audit.models import AccessEntry, AuditEntry, Event
 from app.auth.models import ApiKey
+from app.calendar.models import CalendarFeed, CalendarOccurrence
 from app.cases.models import Case
 from app.compliance.models import ComplianceItem, ComplianceSnapshot
 from app.core.db import Base
 from app.core.idempotency import IdempotencyRecord
+from app.deadlines.models import DeadlineTransition
 from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
 from app.proposals.models import CandidateProposal, ProposalStatusChange
 from app.reports.models import ProgressReport
 from app.tracks.models import Track
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccessEntry",
     "ApiKey",
     "AuditEntry",
     "Base",
+    "CalendarFeed",
+    "CalendarOccurrence",
     "CandidateProposal",
     "Case",
     "ComplianceItem",
     "ComplianceSnapshot",
+    "DeadlineTransition",
     "Event",
     "IdempotencyRecord",
     "MedicalStatusVersion",
@@ -31,4 +37,6 @@ __all__ = [
     "ProgressReport",
     "ProposalStatusChange",
     "Track",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

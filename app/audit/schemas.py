@@ -35,6 +35,10 @@ class AccessEntryRead(ReadModel):
 
 
 class EventRead(ReadModel):
+    id: uuid.UUID = Field(
+        validation_alias="uid",
+        description="Stable event id: the same in this feed and in a webhook's `id` and `webhook-id` header",
+    )
     type: str = Field(description="`<entity_type>.<action>`, e.g. `case.created`")
     entity_type: str
     entity_id: uuid.UUID
