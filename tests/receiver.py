@@ -60,7 +60,7 @@ class Receiver:
         self._server = uvicorn.Server(config)
         self._server.capture_signals = contextlib.nullcontext  # the test runner keeps its own handlers
         self._task = asyncio.create_task(self._server.serve())
-        while not self._server.started:
+        while not self._server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
             await asyncio.sleep(0.01)
         return self
 

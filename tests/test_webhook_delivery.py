@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from standardwebhooks.webhooks import Webhook
 
 from app.background import MovableClock
@@ -192,7 +192,7 @@ async def test_an_endpoint_failing_for_five_days_is_disabled_and_the_others_are_
     receiver = await Receiver(answer=lambda r: 503 if r.path == "/down" else 200).start()
     clock = MovableClock(datetime(2025, 1, 20, 9, tzinfo=UTC))
     try:
-        async with service(delivery_database, clock) as (app, factory):
+        async with service(delivery_database, clock) as (_, factory):
             p = await parties(factory, uuid.uuid4().hex[:6])
             down = (await p.employer.post("/v1/webhook-endpoints", json={"url": f"{receiver.base}/down"})).json()
             up = (await p.employer.post("/v1/webhook-endpoints", json={"url": f"{receiver.base}/up"})).json()
