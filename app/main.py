@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
 from app.background import Clock, SystemClock, Workers, register_job
+from app.calendar.router import router as calendar_router
 from app.cases.router import router as cases_router
 from app.cases.service import today
 from app.compliance.router import router as compliance_router
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             {"name": "medical", "description": "Functional medical status pushed by the arbodienst"},
             {"name": "compliance", "description": "Poortwachter obligations per party, with deadlines"},
             {"name": "audit", "description": "Change feed, audit log and access log"},
+            {"name": "calendar", "description": "iCalendar feeds of outstanding obligations"},
             {"name": "webhooks", "description": "Signed webhook deliveries of the change feed (docs/webhooks.md)"},
             {"name": "operations", "description": "Health, readiness and metrics"},
         ],
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         compliance_router,
         audit_router,
         webhooks_router,
+        calendar_router,
     ):
         app.include_router(router)
     return app

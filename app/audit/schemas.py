@@ -28,8 +28,9 @@ class AccessEntryRead(ReadModel):
     at: datetime
     actor_organization_id: uuid.UUID
     actor_key_id: uuid.UUID
-    what: Literal["medical_status", "bsn", "audit_log"] = Field(
-        description="What was read: the medical status, a case with its (masked) BSN, or the case's audit log"
+    what: Literal["medical_status", "bsn", "audit_log", "calendar_feed"] = Field(
+        description="What was read: the medical status, a case with its (masked) BSN, the case's audit log, or a "
+        "calendar feed showing the employee's name"
     )
     path: str
 
