@@ -30,7 +30,6 @@ from sqlalchemy import (
     and_,
     any_,
     cast,
-    exists,
     func,
     insert,
     literal,
@@ -107,7 +106,16 @@ async def fan_out(
             literal(now + RETRY_WINDOW),
         )
         .select_from(ev)
-        .join(ep, and_(visible_events(ep.organization_id, ep.organization_kind), not_(ep.disabled), subscribed))
+        .join(
+            ep,
+            and_(
+                # Implied by the rule below (each branch names one of these); lets the organization index work.
+                ep.organization_id.in_([ev.bureau_id, ev.employer_id, ev.arbodienst_id, ev.organization_id]),
+                visible_events(ep.organization_id, ep.organization_kind),
+                not_(ep.disabled),
+                subscribed,
+            ),
+        )
         .where(ev.bureau_id.in_(list(tenants)), ev.txid == this_transaction, ev.uid.in_(list(event_uids)))
     )
     d = WebhookDelivery
@@ -193,17 +201,26 @@ async def post(
 
 
 def _due(now: datetime) -> Any:
+    """Due deliveries, each the head of its endpoint's and case's queue (in order per case).
+
+    The head test is a scalar subquery ordered like ix_webhook_deliveries_case_order, so PostgreSQL answers it
+    with one index probe per row whatever its statistics say (a NOT EXISTS anti-join was planned as a scan of
+    every pending row per row while the statistics still described an empty table: quadratic, 0.26 s for 600).
+    """
     d, earlier = WebhookDelivery, aliased(WebhookDelivery)
-    waiting_behind = exists().where(
-        earlier.endpoint_id == d.endpoint_id,
-        earlier.case_id == d.case_id,
-        earlier.status == "pending",
-        tuple_(earlier.event_txid, earlier.event_seq) < tuple_(d.event_txid, d.event_seq),
+    head = (
+        select(earlier.event_txid, earlier.event_seq)
+        .where(earlier.endpoint_id == d.endpoint_id, earlier.case_id == d.case_id, earlier.status == "pending")
+        .order_by(earlier.event_txid, earlier.event_seq)
+        .limit(1)
+        .correlate(d)
+        .scalar_subquery()
     )
+    first_of_its_case = or_(d.case_id.is_(None), tuple_(d.event_txid, d.event_seq) == head)
     return (
         select(d, WebhookEndpoint)
         .join(WebhookEndpoint, WebhookEndpoint.id == d.endpoint_id)
-        .where(d.status == "pending", d.next_attempt_at <= now, not_(WebhookEndpoint.disabled), ~waiting_behind)
+        .where(d.status == "pending", d.next_attempt_at <= now, not_(WebhookEndpoint.disabled), first_of_its_case)
         .order_by(d.next_attempt_at, d.event_txid, d.event_seq)
     )
 
