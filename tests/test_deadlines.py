@@ -146,3 +146,28 @@ async def test_codes_are_data_a_new_obligation_code_flows_through(
 
 def test_clock_noon_keeps_the_date() -> None:
     assert MovableClock(date(2025, 3, 30)).now() == datetime(2025, 3, 30, 10, tzinfo=UTC)
+
+
+async def test_phase_changes_from_the_stored_dates_once_each_for_every_party(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    case = await create_case(world, absence_periods=[{"first_day": "2025-01-06", "last_day": "2025-03-14"}])
+    produced = {}
+    for day in (date(2025, 3, 14), date(2025, 3, 15), date(2025, 3, 20), date(2025, 4, 12), date(2025, 4, 13)):
+        await scheduler_day(sessionmaker, settings, day)
+        await scheduler_day(sessionmaker, settings, day)  # twice a day: still once
+        produced[day] = await phase_events(world.bureau, case["id"])
+    assert produced[date(2025, 3, 14)] == []
+    assert produced[date(2025, 3, 15)] == ["case.phase_changed"]  # recovered on 15 March: suspended
+    assert produced[date(2025, 4, 12)] == ["case.phase_changed"] * 2  # 28 days later: lapsed
+    assert produced[date(2025, 4, 13)] == produced[date(2025, 4, 12)]
+    for party in (world.employer, world.arbodienst):
+        assert await phase_events(party, case["id"]) == ["case.phase_changed"] * 2
+    assert await phase_events(world.other_bureau, case["id"]) == []
+    compliance = (await world.bureau.get(f"/v1/cases/{case['id']}/compliance", params={"as_of": "2025-04-12"})).json()
+    assert {o["status"] for o in compliance["obligations"]} <= {"lapsed", "done", "waived"}
+
+
+async def phase_events(actor: Actor, case_id: str) -> list[str]:
+    page = (await actor.get("/v1/events", params={"limit": 200})).json()["items"]
+    return [e["type"] for e in page if e["type"] == "case.phase_changed" and e["case_id"] == case_id]

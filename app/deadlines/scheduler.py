@@ -12,6 +12,11 @@ the rules store, flow through unchanged.
 An occurrence is the obligation's code, period, track and due date: a due date the facts move is a new occurrence
 (its transitions happen again, for the new date). The events reach the parties the obligation names (werkgever:
 the employer, bedrijfsarts: the arbodienst) and always the case's bureau, in the feed and by webhook.
+
+Phase changes (`case.phase_changed`, to all of the case's parties) come from the same snapshots: the phase the
+snapshot's stored dates give on today (`suspended` from recovery, `lapsed` 28 days later or once closed), once per
+phase and start date. The v2 phases of domain section 3.6 (wachttijd, verlengd_tijdvak, na_wachttijd, uit_dienst)
+need their boundaries stored with the snapshot first (issue 11).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from app.deadlines.models import DeadlineTransition
 from app.webhooks.delivery import fan_out
 
 DUE_SOON, OVERDUE = "obligation.due_soon", "obligation.overdue"
+PHASE_CHANGED = "case.phase_changed"
 BATCH = 1000
 # Obligation ids: the same for every occurrence of one obligation of one case (also the calendar feed's UID).
 _NAMESPACE = uuid.UUID("8a0c2f0e-4b1f-4c53-9a55-3f1d6e2b7c10")
@@ -94,29 +100,73 @@ async def due_transitions(
     return list(await session.execute(query))
 
 
+def _case_phase(today: date) -> tuple[Any, Any]:
+    """The case's phase on `today` as the stored snapshot has it (snapshot.status_on's case-level part, as
+    app/compliance/repository.py::item_status mirrors it), and since when: `lapsed` once closed or 28 days after
+    recovery, `suspended` from recovery until then; NULL while the case runs its course."""
+    snap = ComplianceSnapshot
+    lapsed = (snap.closed_on <= today) | (snap.lapses_on <= today)
+    phase = case((lapsed, literal("lapsed")), (snap.recovered_on <= today, literal("suspended")), else_=None)
+    # LEAST skips NULLs: the earlier of closing and lapsing that has happened.
+    since = case((lapsed, func.least(snap.closed_on, snap.lapses_on)), else_=snap.recovered_on)
+    return phase, since
+
+
+async def phase_changes(session: AsyncSession, today: date, report_grace_days: int, limit: int) -> list[Any]:
+    """Cases whose phase on `today` began on a day no event has been made for yet."""
+    snap = ComplianceSnapshot
+    phase, since = _case_phase(today)
+    occurrence = cast(since, String)
+    t = DeadlineTransition
+    happened = exists().where(
+        t.bureau_id == snap.bureau_id,
+        t.case_id == snap.case_id,
+        t.kind == PHASE_CHANGED,
+        t.code == phase,
+        t.occurrence == occurrence,
+    )
+    query = (
+        select(
+            snap.case_id,
+            snap.bureau_id,
+            phase.label("code"),
+            occurrence.label("occurrence"),
+            Case.employer_id,
+            Case.arbodienst_id,
+        )
+        .join(Case, and_(Case.id == snap.case_id, Case.bureau_id == snap.bureau_id))
+        .where(valid_snapshot(today, report_grace_days), phase.is_not(None), ~happened)
+        .order_by(snap.case_id)
+        .limit(limit)
+    )
+    return list(await session.execute(query))
+
+
 async def run_pass(session: AsyncSession, now: datetime, today: date, settings: Any, limit: int = BATCH) -> int:
     """One pass in the caller's transaction; answers how many transitions it produced."""
     # A snapshot is exact up to its valid_until: one that a new day (or a rules change) left behind is renewed.
     await refresh_stale(session, today, settings.report_grace_days)
     rows = await due_transitions(session, today, settings.due_soon_days, settings.report_grace_days, limit)
-    if not rows:
+    phases = await phase_changes(session, today, settings.report_grace_days, limit)
+    if not rows and not phases:
         return 0
+    transitions = [
+        {"bureau_id": r.bureau_id, "case_id": r.case_id, "kind": r.kind, "code": r.code, "occurrence": r.occurrence}
+        for r in rows
+    ] + [
+        {
+            "bureau_id": p.bureau_id,
+            "case_id": p.case_id,
+            "kind": PHASE_CHANGED,
+            "code": p.code,
+            "occurrence": p.occurrence,
+        }
+        for p in phases
+    ]
     made = (
         await session.execute(
             pg_insert(DeadlineTransition)
-            .values(
-                [
-                    {
-                        "bureau_id": r.bureau_id,
-                        "case_id": r.case_id,
-                        "kind": r.kind,
-                        "code": r.code,
-                        "occurrence": r.occurrence,
-                        "on_date": today,
-                    }
-                    for r in rows
-                ]
-            )
+            .values([{**transition, "on_date": today} for transition in transitions])
             .on_conflict_do_nothing()
             .returning(
                 DeadlineTransition.case_id,
@@ -144,11 +194,28 @@ async def run_pass(session: AsyncSession, now: datetime, today: date, settings: 
         }
         for r in rows
         if (r.case_id, r.kind, r.code, r.occurrence) in new
+    ] + [
+        {
+            "uid": uuid.uuid4(),
+            "type": PHASE_CHANGED,
+            "entity_type": "case",
+            "entity_id": p.case_id,
+            "case_id": p.case_id,
+            "organization_id": None,
+            "bureau_id": p.bureau_id,
+            "employer_id": p.employer_id,
+            "arbodienst_id": p.arbodienst_id,
+            "visible_to_employer": True,
+            "visible_to_arbodienst": True,
+            "occurred_at": now,
+        }
+        for p in phases
+        if (p.case_id, PHASE_CHANGED, p.code, p.occurrence) in new
     ]
     if events:
         await session.execute(insert(Event), events)
         await fan_out(session, now, sorted({e["bureau_id"] for e in events}), [e["uid"] for e in events])
-    return len(rows)
+    return max(len(rows), len(phases))
 
 
 async def run(ctx: JobContext) -> bool:
