@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from app.audit.models import Event
 from app.core.schemas import ReadModel
 
 
@@ -37,14 +38,28 @@ class AccessEntryRead(ReadModel):
 
 class EventRead(ReadModel):
     id: uuid.UUID = Field(
-        validation_alias="uid",
-        description="Stable event id: the same in this feed and in a webhook's `id` and `webhook-id` header",
+        description="Stable event id: the same in this feed and in a webhook's `id` and `webhook-id` header"
     )
     type: str = Field(description="`<entity_type>.<action>`, e.g. `case.created`")
     entity_type: str
     entity_id: uuid.UUID
     case_id: uuid.UUID | None
     occurred_at: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _public_id(cls, data: Any) -> Any:
+        # From the ORM row: its public `uid` is the event's id (the bigint `id` only orders the feed).
+        if isinstance(data, Event):
+            return {
+                "id": data.uid,
+                "type": data.type,
+                "entity_type": data.entity_type,
+                "entity_id": data.entity_id,
+                "case_id": data.case_id,
+                "occurred_at": data.occurred_at,
+            }
+        return data
 
 
 class EventPage(ReadModel):

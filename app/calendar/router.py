@@ -25,7 +25,7 @@ CACHE_CONTROL = "private, max-age=900"
     operation_id="calendar_feeds_create",
     status_code=201,
     response_model=CalendarFeedCreated,
-    responses=problems(),
+    responses=problems(409),
 )
 async def create_feed(
     request: Request,
@@ -55,7 +55,7 @@ async def list_feeds(
 
 
 @router.delete(
-    "/calendar-feeds/{feed_id}", operation_id="calendar_feeds_revoke", status_code=204, responses=problems(404)
+    "/calendar-feeds/{feed_id:uuid}", operation_id="calendar_feeds_revoke", status_code=204, responses=problems(404)
 )
 async def revoke_feed(feed_id: uuid.UUID, request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
     """Revoke the feed: its URL answers 404 from now on."""

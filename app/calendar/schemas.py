@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from app.core.schemas import InputModel, ReadModel
 
@@ -16,7 +16,7 @@ Party = Literal["werkgever", "werknemer", "bedrijfsarts", "reintegratiebureau", 
 class CalendarFeedCreate(InputModel):
     party: Party | None = Field(default=None, description="Only obligations of this party")
     employer_id: uuid.UUID | None = Field(default=None, description="Only this employer's cases")
-    include_employee_name: bool = Field(
+    include_employee_name: StrictBool = Field(
         default=False,
         description="Put the employee's name in each event's title (personal data: each read is access-logged). "
         "Never the BSN.",

@@ -96,3 +96,8 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())
+
+    @property
+    def event_id(self) -> uuid.UUID:
+        """The event's public id (as in /v1/events), for the read model."""
+        return self.event_uid

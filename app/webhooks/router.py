@@ -32,7 +32,7 @@ router = APIRouter(prefix="/v1", tags=["webhooks"])
     operation_id="webhook_endpoints_create",
     status_code=201,
     response_model=WebhookEndpointCreated,
-    responses=problems(),
+    responses=problems(409),
 )
 async def create_endpoint(
     request: Request,

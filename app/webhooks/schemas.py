@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from app.core.schemas import InputModel, ReadModel
 
@@ -30,7 +30,7 @@ class WebhookEndpointUpdate(InputModel):
     url: Url | None = None
     event_types: list[EventType] | None = Field(default=None, max_length=50)
     description: Description | None = None
-    disabled: bool | None = Field(default=None, description="Stop (true) or resume (false) deliveries")
+    disabled: StrictBool | None = Field(default=None, description="Stop (true) or resume (false) deliveries")
 
 
 class WebhookEndpointRead(ReadModel):
@@ -62,7 +62,7 @@ class WebhookSecretRotated(WebhookEndpointRead):
 class WebhookDeliveryRead(ReadModel):
     id: uuid.UUID
     endpoint_id: uuid.UUID
-    event_id: uuid.UUID = Field(validation_alias="event_uid", description="The event's id (`webhook-id`)")
+    event_id: uuid.UUID = Field(description="The event's id (`webhook-id`)")
     event_type: str
     case_id: uuid.UUID | None
     status: DeliveryStatus
