@@ -28,6 +28,7 @@ class Received:
 class Receiver:
     answer: Callable[[Received], int] = lambda received: 204
     delay: float = 0.0  # seconds before answering (a slow receiver)
+    delay_for: Callable[[Received], float] | None = None  # or per request
     received: list[Received] = field(default_factory=list)
     port: int = field(default_factory=free_port)
     _server: Any = None
@@ -50,8 +51,9 @@ class Receiver:
         received = Received(scope["path"], headers, body, time.time())
         received.status = self.answer(received)
         self.received.append(received)
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        pause = self.delay_for(received) if self.delay_for is not None else self.delay
+        if pause:
+            await asyncio.sleep(pause)
         await send({"type": "http.response.start", "status": received.status, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 

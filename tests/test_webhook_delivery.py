@@ -117,7 +117,10 @@ async def test_every_event_arrives_once_signed_through_failures_restart_and_a_mo
             return 500
         return 204
 
-    receiver = await Receiver(answer=answer).start()
+    def slow_milestone(r: Received) -> float:  # the restart below happens while this one is in flight
+        return 1.5 if r.path == "/bureau" and b"milestone.recorded" in r.body else 0.0
+
+    receiver = await Receiver(answer=answer, delay_for=slow_milestone).start()
     clock = MovableClock(datetime(2025, 1, 20, 9, tzinfo=UTC))
     try:
         async with service(delivery_database, clock) as (app, factory):
@@ -145,7 +148,13 @@ async def test_every_event_arrives_once_signed_through_failures_restart_and_a_mo
                 f"/v1/cases/{case_id}/milestones", json={"type": "ziekmelding_uwv", "occurred_on": "2025-01-10"}
             )
             assert milestone.status_code == 201, milestone.text
-        # The service stops (its workers first) and starts again: nothing is lost, nothing sent twice.
+            await until(
+                lambda: any(b"milestone.recorded" in r.body for r in receiver.received if r.path == "/bureau"),
+                what="the milestone's delivery in flight",
+            )
+        # The service stops while that delivery is in flight (its workers first: the pass finishes and commits)
+        # and starts again: nothing is lost, nothing acknowledged is sent twice.
+        assert len([r for r in receiver.received if b"milestone.recorded" in r.body and r.path == "/bureau"]) == 1
         async with service(delivery_database, clock) as (app, factory):
             bureau, employer = rebind(p.bureau, factory), rebind(p.employer, factory)
             patch = await bureau.patch(
