@@ -229,3 +229,23 @@ def test_the_retry_schedule_stays_within_three_days_with_jitter() -> None:
     assert retry_delay(len(RETRY_SCHEDULE) + 1) is None
     delays = [retry_delay(n, rng) for n in (1, 2, 3)]
     assert delays[0] < delays[1] < delays[2]  # type: ignore[operator]
+
+
+async def test_a_rolled_back_change_leaves_no_delivery_and_a_disabled_endpoint_gets_none(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    live = await register(world.bureau)
+    off = await register(world.bureau)
+    patched = await world.bureau.patch(
+        f"/v1/webhook-endpoints/{off['id']}", json={"disabled": True}, headers={"If-Match": '"1"'}
+    )
+    assert patched.status_code == 200
+    case = await create_case(world)
+    assert [d["type"] for d in await _deliveries(sessionmaker, live)] == ["case.created"]
+    # A refused change (stale If-Match) writes no event, so no delivery either.
+    refused = await world.bureau.patch(
+        f"/v1/cases/{case['id']}", json={"employer_case_manager": "X"}, headers={"If-Match": '"9"'}
+    )
+    assert_problem(refused, 412)
+    assert [d["type"] for d in await _deliveries(sessionmaker, live)] == ["case.created"]
+    assert await _deliveries(sessionmaker, off) == []
