@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
-from app.background import Clock, SystemClock, Workers, register_job
+from app.background import Clock, SystemClock, register_job, running
 from app.calendar.router import router as calendar_router
 from app.cases.router import router as cases_router
 from app.cases.service import today
@@ -54,11 +54,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
             app.state.pool = await make_pool(url, settings)  # the hot reads' raw pool (app/core/db.py)
-        workers = await _start_workers(app, settings)
-        yield
-        if workers is not None:  # first: a pass in flight still needs the engine to roll back
-            await workers.stop()
-            app.state.workers = None
+        async with running(app):  # this process's background workers (app/background), stopped first
+            yield
         if app.state.pool is not None:
             await app.state.pool.close()
         await app.state.engine.dispose()
@@ -125,21 +122,3 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     ):
         app.include_router(router)
     return app
-
-
-async def _start_workers(app: FastAPI, settings: Settings) -> Workers | None:
-    """This process's background workers (one set per uvicorn worker), listening for their NOTIFY channels."""
-    if not settings.background_workers or not app.state.background_jobs:
-        return None
-    url = app.state.engine.url
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    workers = Workers(
-        app.state.background_jobs,
-        sessionmaker=app.state.sessionmaker,
-        clock=app.state.clock,
-        settings=settings,
-        listen_dsn=dsn,
-    )
-    await workers.start()
-    app.state.workers = workers
-    return workers
