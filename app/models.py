@@ -6,6 +6,7 @@ from app.calendar.models import CalendarFeed, CalendarOccurrence
 from app.cases.models import Case
 from app.compliance.models import ComplianceItem, ComplianceSnapshot
 from app.core.db import Base
+from app.core.health import SchemaCompatibility
 from app.core.idempotency import IdempotencyRecord
 from app.deadlines.models import DeadlineTransition
 from app.medical.models import MedicalStatusVersion
@@ -13,6 +14,7 @@ from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
 from app.proposals.models import CandidateProposal, ProposalStatusChange
 from app.reports.models import ProgressReport
+from app.retention.models import RetentionRun
 from app.tracks.models import Track
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -36,6 +38,8 @@ __all__ = [
     "OrganizationLink",
     "ProgressReport",
     "ProposalStatusChange",
+    "RetentionRun",
+    "SchemaCompatibility",
     "Track",
     "WebhookDelivery",
     "WebhookEndpoint",

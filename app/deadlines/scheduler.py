@@ -14,9 +14,9 @@ An occurrence is the obligation's code, period, track and due date: a due date t
 the employer, bedrijfsarts: the arbodienst) and always the case's bureau, in the feed and by webhook.
 
 Phase changes (`case.phase_changed`, to all of the case's parties) come from the same snapshots: the phase the
-snapshot's stored dates give on today (`suspended` from recovery, `lapsed` 28 days later or once closed), once per
-phase and start date. The v2 phases of domain section 3.6 (wachttijd, verlengd_tijdvak, na_wachttijd, uit_dienst)
-need their boundaries stored with the snapshot first (issue 11).
+snapshot's stored dates give on today (`hersteld` from recovery, `afgesloten` 28 days later or once closed), once
+per phase and start date. The other phases of domain section 3.6 (wachttijd, verlengd_tijdvak, na_wachttijd,
+uit_dienst) need E and T stored with the snapshot first.
 """
 
 from __future__ import annotations
@@ -101,12 +101,12 @@ async def due_transitions(
 
 
 def _case_phase(today: date) -> tuple[Any, Any]:
-    """The case's phase on `today` as the stored snapshot has it (snapshot.status_on's case-level part, as
-    app/compliance/repository.py::item_status mirrors it), and since when: `lapsed` once closed or 28 days after
-    recovery, `suspended` from recovery until then; NULL while the case runs its course."""
+    """The case's phase on `today` as far as the stored snapshot's dates give it (domain section 3.6, the names of
+    the compliance answer's `phase`), and since when: `afgesloten` once closed or 28 days after recovery,
+    `hersteld` from recovery until then; NULL otherwise (the other phases' boundaries are not stored)."""
     snap = ComplianceSnapshot
     lapsed = (snap.closed_on <= today) | (snap.lapses_on <= today)
-    phase = case((lapsed, literal("lapsed")), (snap.recovered_on <= today, literal("suspended")), else_=None)
+    phase = case((lapsed, literal("afgesloten")), (snap.recovered_on <= today, literal("hersteld")), else_=None)
     # LEAST skips NULLs: the earlier of closing and lapsing that has happened.
     since = case((lapsed, func.least(snap.closed_on, snap.lapses_on)), else_=snap.recovered_on)
     return phase, since

@@ -6,7 +6,7 @@ feeds and the SEQUENCE of each calendar occurrence, and a public uuid per event 
 webhooks' event id; existing events get one).
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0013
 Create Date: 2026-12-01 02:15:28.889319+00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0011"
-down_revision: str | None = "0007"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
