@@ -9,6 +9,7 @@ from app.core.db import Base
 from app.core.health import SchemaCompatibility
 from app.core.idempotency import IdempotencyRecord
 from app.deadlines.models import DeadlineTransition
+from app.documents.models import DocumentReference
 from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
@@ -30,6 +31,7 @@ __all__ = [
     "ComplianceItem",
     "ComplianceSnapshot",
     "DeadlineTransition",
+    "DocumentReference",
     "Event",
     "IdempotencyRecord",
     "MedicalStatusVersion",

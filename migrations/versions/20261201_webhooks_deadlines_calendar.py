@@ -3,10 +3,12 @@
 Issue 14: webhook endpoints and their deliveries (the outbox rows, written in the event's transaction), the deadline
 scheduler's transitions (a unique key per case, obligation occurrence and transition: each happens once), calendar
 feeds and the SEQUENCE of each calendar occurrence, and a public uuid per event (`events.uid`, the feed's and the
-webhooks' event id; existing events get one).
+webhooks' event id; existing events get one). Additive only (expand): builds of 0010, 0013 and 0008 keep serving on
+it (their events get a uid by default; they write no webhook deliveries, so events they commit during a rolling
+upgrade reach the feed but no endpoint).
 
 Revision ID: 0011
-Revises: 0013
+Revises: 0010
 Create Date: 2026-12-01 02:15:28.889319+00:00
 """
 
@@ -17,12 +19,15 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0011"
-down_revision: str | None = "0013"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.execute(
+        "INSERT INTO schema_compatibility (revision, serves_revisions) VALUES ('0011', ARRAY['0010', '0013', '0008'])"
+    )
     op.create_table(
         "webhook_endpoints",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -176,6 +181,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM schema_compatibility WHERE revision = '0011'")
     op.drop_column("events", "uid")
     op.drop_index("ix_webhook_deliveries_endpoint", table_name="webhook_deliveries")
     op.drop_index(
