@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from app.auth.models import ApiKey
 from tests.conftest import Actor, Factory, World, case_body, create_case
 from tests.test_medical import first_push, status_body
+from tests.test_reintegratieverslag import document_body
 
 # The callers: the case's three parties, the same kinds of another bureau's world, and two without a valid key.
 B, E, A = "bureau", "employer", "arbodienst"
@@ -128,6 +129,18 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/events"): Probe(EVERYONE),
     ("GET", "/v1/cases/{case_id}/audit-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
     ("GET", "/v1/cases/{case_id}/access-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
+    # Document references: each party records the kinds it supplies; the arbodienst reads only those kinds.
+    ("GET", "/v1/cases/{case_id}/documents"): Probe(parties(ok=f"{B} {E} {A}")),
+    ("POST", "/v1/cases/{case_id}/documents"): Probe(parties(ok=f"{B} {E} {A}"), body=lambda d, c: document_for(d, c)),
+    ("GET", "/v1/cases/{case_id}/documents/{document_id}"): Probe(parties(ok=f"{B} {E} {A}")),
+    # The RIV check: the case's three parties; the export (with the BSN): bureau and werkgever only.
+    ("GET", "/v1/cases/{case_id}/reintegratieverslag"): Probe(
+        parties(ok=f"{B} {E} {A}"), params={"as_of": "2025-03-03"}
+    ),
+    ("GET", "/v1/cases/{case_id}/reintegratieverslag/export"): Probe(
+        parties(ok=f"{B} {E}"), params={"as_of": "2025-03-03"}
+    ),
+    ("GET", "/v1/reintegratieverslag"): Probe(EVERYONE, params={"as_of": "2025-03-03"}),
     # AVG rights and legal hold: the bureau alone.
     ("GET", "/v1/cases/{case_id}/export"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
     ("POST", "/v1/cases/{case_id}/erase"): Probe(
@@ -174,7 +187,33 @@ MATRIX: dict[tuple[str, str], Probe] = {
         body=lambda d, c: {"status": "interview", "status_date": "2025-02-20"},
         headers=if_match(),
     ),
+    # Webhook endpoints and calendar feeds belong to one organization (any kind); others' answer 404.
+    ("GET", "/v1/webhook-endpoints"): Probe(EVERYONE),
+    ("POST", "/v1/webhook-endpoints"): Probe(EVERYONE, body=lambda d, c: {"url": "http://127.0.0.1:9/hook"}),
+    ("GET", "/v1/webhook-endpoints/{endpoint_id}"): Probe(parties(ok=B)),
+    ("PATCH", "/v1/webhook-endpoints/{endpoint_id}"): Probe(
+        parties(ok=B), body=lambda d, c: {"description": "Back-office"}, headers=if_match()
+    ),
+    ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"): Probe(parties(ok=B)),
+    ("POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): Probe(parties(ok=B)),
+    ("GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"): Probe(parties(ok=B)),
+    ("POST", "/v1/webhook-deliveries/{delivery_id}/redeliver"): Probe(parties(ok=B)),
+    ("GET", "/v1/calendar-feeds"): Probe(EVERYONE),
+    ("POST", "/v1/calendar-feeds"): Probe(EVERYONE, body=lambda d, c: {}),
+    ("DELETE", "/v1/calendar-feeds/{feed_id}"): Probe(parties(ok=B)),
+    # The secret URL is the credential (calendar clients send no header): whoever holds it reads the feed.
+    ("GET", "/v1/calendar-feeds/{token}.ics"): Probe(PUBLIC),
 }
+
+
+def document_for(dossier: Dossier, caller: str) -> dict[str, Any]:
+    """Each party records a document reference of a kind it supplies."""
+    kind = caller.removeprefix("other_")
+    if kind == B:
+        return document_body("arbeidsdeskundig_rapport", "2025-03-01", None)
+    if kind == E:
+        return document_body("plan_van_aanpak", "2025-02-20", dossier.ids["plan_van_aanpak_id"])
+    return document_body("probleemanalyse", "2025-02-20", dossier.ids["milestone_id"])
 
 
 def proposal_body() -> dict[str, Any]:
@@ -187,6 +226,10 @@ def proposal_body() -> dict[str, Any]:
 
 
 async def dossier(world: World) -> Dossier:
+    endpoint = await world.bureau.post("/v1/webhook-endpoints", json={"url": "http://127.0.0.1:9/hook"})
+    assert endpoint.status_code == 201, endpoint.text
+    feed = await world.bureau.post("/v1/calendar-feeds", json={})
+    assert feed.status_code == 201, feed.text
     case = await create_case(world)
     status = await first_push(world, case)  # also records the probleemanalyse milestone
     bureau = world.bureau
@@ -203,6 +246,14 @@ async def dossier(world: World) -> Dossier:
     assert draft.status_code == 201, draft.text
     proposal = await bureau.post(f"/v1/tracks/{track.json()['id']}/candidate-proposals", json=proposal_body())
     assert proposal.status_code == 201, proposal.text
+    plan = await bureau.post(
+        f"/v1/cases/{case['id']}/milestones", json={"type": "plan_van_aanpak", "occurred_on": "2025-02-20"}
+    )
+    assert plan.status_code == 201, plan.text
+    document = await bureau.post(
+        f"/v1/cases/{case['id']}/documents", json=document_body("arbeidsdeskundig_rapport", "2025-02-25", None)
+    )
+    assert document.status_code == 201, document.text
     ids = {
         "case_id": case["id"],
         "organization_id": world.bureau.id,
@@ -211,6 +262,14 @@ async def dossier(world: World) -> Dossier:
         "report_id": draft.json()["id"],
         "submitted_report_id": submitted.json()["id"],
         "proposal_id": proposal.json()["id"],
+        "endpoint_id": endpoint.json()["id"],
+        "delivery_id": (await bureau.get(f"/v1/webhook-endpoints/{endpoint.json()['id']}/deliveries")).json()["items"][
+            0
+        ]["id"],
+        "feed_id": feed.json()["id"],
+        "token": feed.json()["url"].removeprefix("/v1/calendar-feeds/").removesuffix(".ics"),
+        "plan_van_aanpak_id": plan.json()["id"],
+        "document_id": document.json()["id"],
     }
     return Dossier(world, case, ids)
 
@@ -307,7 +366,8 @@ async def test_the_change_feed_shows_each_caller_only_what_it_may_read(world: Wo
     everything = await seen(world.bureau)
     assert {"case", "milestone", "medical_status", "track", "progress_report", "candidate_proposal"} <= set(everything)
     arbodienst = await seen(world.arbodienst)
-    assert set(arbodienst) == {"case", "milestone", "medical_status", "track"}
+    # The arbodienst reads the arbeidsdeskundig rapport's reference (a kind it may record), never a report.
+    assert set(arbodienst) == {"case", "milestone", "medical_status", "track", "document"}
     employer = await seen(world.employer)
     assert employer["progress_report"] == {d.ids["submitted_report_id"]}  # never the draft
     assert employer["candidate_proposal"] == everything["candidate_proposal"]

@@ -6,11 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from app.audit.models import Event
 from app.core.schemas import ReadModel
 
-AccessWhat = Literal["medical_status", "bsn", "audit_log"]
+AccessWhat = Literal["medical_status", "bsn", "audit_log", "calendar_feed"]
 
 # The change feed's event types (`<entity_type>.<action>` of app/audit/service.py::record_change). An open vocabulary:
 # a new one is a minor change, and tests/test_contract_docs.py checks that every event written is listed here.
@@ -34,6 +35,10 @@ EventType = Literal[
     "case.legal_hold_set",
     "case.legal_hold_cleared",
     "case.erased",
+    "case.phase_changed",
+    "document.created",
+    "obligation.due_soon",
+    "obligation.overdue",
 ]
 
 
@@ -55,12 +60,16 @@ class AccessEntryRead(ReadModel):
     actor_organization_id: uuid.UUID
     actor_key_id: uuid.UUID
     what: AccessWhat = Field(
-        description="What was read: the medical status, a case with its (masked) BSN, or the case's audit log"
+        description="What was read: the medical status, a case with its (masked) BSN, the case's audit log, or a "
+        "calendar feed showing the employee's name"
     )
     path: str
 
 
 class EventRead(ReadModel):
+    id: uuid.UUID = Field(
+        description="Stable event id: the same in this feed and in a webhook's `id` and `webhook-id` header"
+    )
     type: str = Field(
         description="`<entity_type>.<action>`, e.g. `case.created`", json_schema_extra={"x-vocabulary": "EventType"}
     )
@@ -68,6 +77,21 @@ class EventRead(ReadModel):
     entity_id: uuid.UUID
     case_id: uuid.UUID | None
     occurred_at: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _public_id(cls, data: Any) -> Any:
+        # From the ORM row: its public `uid` is the event's id (the bigint `id` only orders the feed).
+        if isinstance(data, Event):
+            return {
+                "id": data.uid,
+                "type": data.type,
+                "entity_type": data.entity_type,
+                "entity_id": data.entity_id,
+                "case_id": data.case_id,
+                "occurred_at": data.occurred_at,
+            }
+        return data
 
 
 class EventPage(ReadModel):

@@ -76,6 +76,28 @@ REQUESTS: dict[str, list[dict[str, Any]]] = {
     ],
     "HerstelbeslissingCreate": [{"type": "herstelbeslissing", "occurred_on": "2027-03-01", "hersteld": True}],
     "LegalHoldChange": [{"legal_hold": True, "reason": "Procedure bij de kantonrechter"}],
+    "CalendarFeedCreate": [{"party": "werkgever", "employer_id": EMPLOYER, "include_employee_name": False}],
+    "DocumentCreate": [
+        {
+            "kind": "plan_van_aanpak",
+            "title": "Plan van aanpak Jan de Vries",
+            "dated_on": "2025-02-24",
+            "supplied_by": "werkgever",
+            "signed_by": ["werkgever", "werknemer"],
+            "bsn_on_document": True,
+            "media_type": "application/pdf",
+            "size_bytes": 184320,
+            "sha256": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        }
+    ],
+    "WebhookEndpointCreate": [
+        {
+            "url": "https://backoffice.example.nl/hooks/spoorwijzer",
+            "event_types": ["case.created", "obligation.overdue"],
+            "description": "Back office",
+        }
+    ],
+    "WebhookEndpointUpdate": [{"event_types": ["case.created", "case.closed", "obligation.overdue"]}],
     "ErasureRequest": [{"reason": "Bewaartermijn verstreken; verzoek werknemer (AVG art. 17)"}],
     "ExtensionMilestoneCreate": [
         {"type": "verlenging_loondoorbetaling", "occurred_on": "2026-11-02", "until": "2027-06-30"}
@@ -330,7 +352,14 @@ RESPONSES: dict[str, list[dict[str, Any]]] = {
         }
     ],
     "EventRead": [
-        {"type": "case.created", "entity_type": "case", "entity_id": CASE, "case_id": CASE, "occurred_at": AT}
+        {
+            "id": "5d4c3b2a-1908-4f7e-a6d5-c4b3a2918070",
+            "type": "case.created",
+            "entity_type": "case",
+            "entity_id": CASE,
+            "case_id": CASE,
+            "occurred_at": AT,
+        }
     ],
     "Problem": [
         {

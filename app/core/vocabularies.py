@@ -32,8 +32,11 @@ from app.poortwachter.facts import (
 )
 from app.poortwachter.obligations import OBLIGATION_LEGAL_BASIS, OBLIGATION_TITLES
 from app.proposals.schemas import Channel, ProposalStatus
+from app.reintegratieverslag.check import EvidenceType, PartFindingCode, PartKey, PartStatus
+from app.reintegratieverslag.documents import DocumentKind, SignerParty, UploadFindingCode
 from app.reports.schemas import BelastbaarheidSource, GoalStatus, ReportStatus
 from app.tracks.schemas import Spoor, TrackStatus
+from app.webhooks.schemas import DeliveryStatus
 
 
 @dataclass(frozen=True)
@@ -184,6 +187,10 @@ VOCABULARIES: list[Vocabulary] = [
             "case.legal_hold_set": "The bureau put the case on legal hold",
             "case.legal_hold_cleared": "The bureau cleared the case's legal hold",
             "case.erased": "The case was erased (anonymised)",
+            "case.phase_changed": "The case's phase changed (deadline scheduler)",
+            "document.created": "A document reference was added to the case",
+            "obligation.due_soon": "An obligation falls due soon (deadline scheduler)",
+            "obligation.overdue": "An obligation became overdue (deadline scheduler)",
         },
         open=True,
     ),
@@ -235,6 +242,120 @@ VOCABULARIES: list[Vocabulary] = [
             "verlengd_tijdvak": "In an extended period (after E, up to L)",
             "na_wachttijd": "After the wachttijd (after L)",
         },
+    ),
+    Vocabulary(
+        "RivPart",
+        _flatten(PartKey),
+        "A part of the re-integratieverslag (docs/reintegratieverslag.md)",
+        {
+            "ziekmelding_en_gegevens": "The sickness report and the case's data",
+            "probleemanalyse": "The probleemanalyse",
+            "plan_van_aanpak": "The plan van aanpak",
+            "bijstellingen": "The bijstellingen of the plan van aanpak",
+            "eerstejaarsevaluatie": "The eerstejaarsevaluatie",
+            "actueel_oordeel": "The bedrijfsarts' actueel oordeel",
+            "eindevaluatie": "The eindevaluatie",
+            "oordeel_werknemer": "The employee's view",
+            "arbeidsdeskundig_rapport": "The labour expert's report",
+            "spoor_2_overzicht": "The overview of spoor 2",
+        },
+    ),
+    Vocabulary(
+        "RivPartStatus",
+        _flatten(PartStatus),
+        "Where a part of the re-integratieverslag stands",
+        {
+            "not_required": "Not required for this case",
+            "missing": "Missing",
+            "incomplete": "Present but incomplete",
+            "stale": "Present but out of date",
+            "present": "Present and complete",
+        },
+    ),
+    Vocabulary(
+        "RivFindingCode",
+        _flatten(PartFindingCode),
+        "Why a part of the re-integratieverslag is not complete (docs/reintegratieverslag.md)",
+        {
+            "bsn_unknown": "The employee's BSN is not known",
+            "arbodienst_unknown": "The case has no arbodienst",
+            "advice_without_bijstelling": "An advice to revise the plan was not followed by a bijstelling",
+            "older_than_max_age": "The document is older than allowed",
+            "before_actueel_oordeel": "Dated before the actueel oordeel",
+            "before_eindevaluatie": "Dated before the eindevaluatie",
+            "report_overdue": "A progress report is overdue",
+            "obligation_overdue": "The part's obligation is overdue",
+            "document_missing": "No document reference for the part",
+        },
+    ),
+    Vocabulary(
+        "EvidenceType",
+        _flatten(EvidenceType),
+        "What a part of the re-integratieverslag rests on",
+        {
+            "case": "The case",
+            "milestone": "A milestone",
+            "medical_status": "The medical status",
+            "track": "A track",
+            "progress_report": "A progress report",
+            "document": "A document reference",
+        },
+    ),
+    Vocabulary(
+        "DocumentKind",
+        _flatten(DocumentKind),
+        "What a document reference is",
+        {
+            "probleemanalyse": "The probleemanalyse",
+            "bijstellingsadvies": "The bedrijfsarts' advice to revise the plan",
+            "actueel_oordeel": "The bedrijfsarts' actueel oordeel",
+            "plan_van_aanpak": "The plan van aanpak",
+            "bijstelling_plan_van_aanpak": "A bijstelling of the plan van aanpak",
+            "eerstejaarsevaluatie": "The eerstejaarsevaluatie",
+            "eindevaluatie": "The eindevaluatie",
+            "oordeel_werknemer": "The employee's view",
+            "arbeidsdeskundig_rapport": "The labour expert's report",
+        },
+    ),
+    Vocabulary(
+        "SignerParty",
+        _flatten(SignerParty),
+        "Who supplied or signed a document",
+        {
+            "werkgever": "The employer",
+            "werknemer": "The employee",
+            "bedrijfsarts": "The company doctor",
+            "reintegratiebureau": "The re-integration bureau",
+        },
+    ),
+    Vocabulary(
+        "UploadFindingCode",
+        _flatten(UploadFindingCode),
+        "Why a document would not be accepted by UWV as it is",
+        {
+            "unsigned": "Not signed by every party that must sign it",
+            "bsn_not_confirmed": "The BSN on the document is not confirmed",
+            "format_not_accepted": "A file format UWV does not accept",
+            "too_large": "The file is too large for UWV",
+        },
+    ),
+    Vocabulary(
+        "DeliveryStatus",
+        _flatten(DeliveryStatus),
+        "Where a webhook delivery stands (docs/webhooks.md)",
+        {"pending": "Not delivered yet; retried", "delivered": "Delivered (2xx)", "failed": "Given up"},
+    ),
+    Vocabulary(
+        "DisabledReason",
+        ("manual", "failing"),
+        "Why a webhook endpoint is disabled",
+        {"manual": "Disabled by the bureau", "failing": "Disabled after failing for 5 days"},
+    ),
+    Vocabulary(
+        "ExportSpoor",
+        (1, 2),
+        "The spoor of a track in the re-integratieverslag export",
+        {1: "Spoor 1: work with the own employer", 2: "Spoor 2: work with another employer"},
     ),
     Vocabulary(
         "OrganizationKind",
@@ -359,6 +480,7 @@ VOCABULARIES: list[Vocabulary] = [
             "medical_status": "The medical status",
             "bsn": "A case with its (masked) BSN",
             "audit_log": "The case's audit log",
+            "calendar_feed": "A calendar feed that shows the employee's name",
         },
     ),
 ]
