@@ -6,6 +6,7 @@ from app.cases.models import Case
 from app.compliance.models import ComplianceItem, ComplianceSnapshot
 from app.core.db import Base
 from app.core.idempotency import IdempotencyRecord
+from app.imports.models import Import, ImportLine
 from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
@@ -24,6 +25,8 @@ __all__ = [
     "ComplianceSnapshot",
     "Event",
     "IdempotencyRecord",
+    "Import",
+    "ImportLine",
     "MedicalStatusVersion",
     "Milestone",
     "Organization",

@@ -40,7 +40,11 @@ def _visible_events(principal: Principal):  # type: ignore[no-untyped-def]
         by_case = and_(Event.employer_id == me, Event.visible_to_employer)
     else:
         by_case = and_(Event.arbodienst_id == me, Event.visible_to_arbodienst)
-    return or_(by_case, Event.organization_id == me)
+    visible = or_(by_case, Event.organization_id == me)
+    if principal.partner_bureau_id is not None:
+        # A partner key: only what happened under the bureau that issued it.
+        return and_(visible, Event.bureau_id == principal.partner_bureau_id)
+    return visible
 
 
 async def feed(session: AsyncSession, principal: Principal, after: tuple[int, int], limit: int) -> list[Event]:

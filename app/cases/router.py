@@ -37,7 +37,7 @@ async def create_case(
         case = await service.create(session, principal, body)
         return Created(case, {"Location": f"/v1/cases/{case.id}", "ETag": etag(case.version)})
 
-    return await idempotent(session, request, principal.organization_id, idempotency_key, body, create)
+    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, create)
 
 
 @router.get("", operation_id="cases_list", response_model=Page[CaseRead], responses=problems())

@@ -41,7 +41,7 @@ async def record_milestone(
         milestone = await service.record(session, principal, case_id, body)
         return Created(milestone, {"Location": f"/v1/cases/{case_id}/milestones/{milestone.id}"})
 
-    return await idempotent(session, request, principal.organization_id, idempotency_key, body, create)
+    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, create)
 
 
 @router.get("", operation_id="milestones_list", response_model=Page[MilestoneRead], responses=problems(404))

@@ -54,7 +54,7 @@ async def create_organization(
         org, created = await service.register(session, principal, body)
         return Created(org, {"Location": f"/v1/organizations/{org.id}"}, 201 if created else 200)
 
-    return await idempotent(session, request, principal.organization_id, idempotency_key, body, create)
+    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, create)
 
 
 @router.get(

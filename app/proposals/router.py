@@ -41,7 +41,7 @@ async def create_proposal(
         proposal = await service.create(session, principal, track_id, body)
         return Created(proposal, {"Location": f"/v1/candidate-proposals/{proposal.id}", "ETag": etag(proposal.version)})
 
-    return await idempotent(session, request, principal.organization_id, idempotency_key, body, create)
+    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, create)
 
 
 @router.get(

@@ -64,7 +64,7 @@ async def create_report(
         report = await service.create(session, principal, track_id, body)
         return Created(report, {"Location": f"/v1/progress-reports/{report.id}", "ETag": etag(report.version)})
 
-    return await idempotent(session, request, principal.organization_id, idempotency_key, body, create)
+    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, create)
 
 
 @router.get(

@@ -43,7 +43,7 @@ async def start_track(
         track = await service.create(session, principal, case_id, body)
         return Created(track, {"Location": f"/v1/tracks/{track.id}", "ETag": etag(track.version)})
 
-    return await idempotent(session, request, principal.organization_id, idempotency_key, body, create)
+    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, create)
 
 
 @router.get(
