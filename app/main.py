@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
+from app.auth.router import router as api_keys_router
+from app.background import Clock, SystemClock, Workers
 from app.cases.router import router as cases_router
 from app.cases.service import today
 from app.compliance.router import router as compliance_router
@@ -36,7 +38,7 @@ arbodiensten. Authenticate with `Authorization: Bearer <api key>`. Errors are RF
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -48,7 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
             app.state.pool = await make_pool(url, settings)  # the hot reads' raw pool (app/core/db.py)
+        workers = await _start_workers(app, settings)
         yield
+        if workers is not None:  # first: a pass in flight still needs the engine to roll back
+            await workers.stop()
+            app.state.workers = None
         if app.state.pool is not None:
             await app.state.pool.close()
         await app.state.engine.dispose()
@@ -60,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         openapi_tags=[
             {"name": "organizations", "description": "Organizations and API callers"},
+            {"name": "api keys", "description": "Partner keys a bureau issues for the organizations it registered"},
             {"name": "cases", "description": "Re-integratiedossiers"},
             {"name": "milestones", "description": "Dated facts of a dossier"},
             {"name": "tracks", "description": "Spoor 1, 2 and 3 track assignments"},
@@ -72,6 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.background_jobs = []  # app.background.register_job; started per process by the lifespan
+    app.state.workers = None
     app.state.engine = None
     app.state.pool = None
 
@@ -89,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health.router,
         metrics_router,
         organizations_router,
+        api_keys_router,
         cases_router,
         milestones_router,
         tracks_router,
@@ -100,3 +111,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ):
         app.include_router(router)
     return app
+
+
+async def _start_workers(app: FastAPI, settings: Settings) -> Workers | None:
+    """This process's background workers (one set per uvicorn worker), listening for their NOTIFY channels."""
+    if not settings.background_workers or not app.state.background_jobs:
+        return None
+    url = app.state.engine.url
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    workers = Workers(
+        app.state.background_jobs,
+        sessionmaker=app.state.sessionmaker,
+        clock=app.state.clock,
+        settings=settings,
+        listen_dsn=dsn,
+    )
+    await workers.start()
+    app.state.workers = workers
+    return workers

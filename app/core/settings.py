@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
     log_level: str = "info"
     demo_data: bool = False
+    # Background work (app/background): every process runs the registered jobs unless turned off here.
+    background_workers: bool = True
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

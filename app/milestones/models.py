@@ -38,3 +38,8 @@ class Milestone(Base):
     voided_by_organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))
     voided_by_key_id: Mapped[uuid.UUID | None] = mapped_column()
     void_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def voided_by(self) -> uuid.UUID | None:
+        """The organization that voided it (the read shape's name)."""
+        return self.voided_by_organization_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import poortwachter
@@ -12,7 +13,7 @@ from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.facts import sick_clock
 from app.cases.models import Case
-from app.core.errors import Forbidden, NotFound, Unprocessable
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.pagination import Page, dated_key, paginate
 from app.milestones import repository
 from app.milestones.models import Milestone
@@ -21,6 +22,7 @@ from app.milestones.schemas import (
     ExtensionMilestoneCreate,
     MilestoneCreate,
     MilestoneRead,
+    MilestoneVoid,
     WiaBeslissingCreate,
 )
 from app.organizations.models import OrganizationKind
@@ -101,6 +103,40 @@ async def add(session: AsyncSession, principal: Principal, case: Case, data: Mil
         entity_type="milestone",
         entity_id=milestone.id,
         case=cases.parties(case),
+        after=read.model_dump(mode="json"),
+    )
+    return read
+
+
+async def void(
+    session: AsyncSession, principal: Principal, milestone_id: uuid.UUID, data: MilestoneVoid
+) -> MilestoneRead:
+    """Void a milestone recorded by mistake: it stays readable, the rules stop reading it (nothing is deleted)."""
+    found = await repository.get_visible(session, principal, milestone_id, for_update=True)
+    if found is None:
+        raise NotFound("No such milestone.")
+    milestone, case = found
+    if not may_record(principal.kind, milestone.type):
+        raise Forbidden(f"A {principal.kind.value} may not void a {milestone.type} milestone.")
+    if milestone.voided_at is not None:
+        raise Conflict(f"The milestone was already voided at {milestone.voided_at.isoformat()}.")
+    before = to_read(milestone)
+    milestone.voided_at = func.clock_timestamp()
+    milestone.voided_by_organization_id = principal.organization_id
+    milestone.voided_by_key_id = principal.key_id
+    milestone.void_reason = data.reason
+    await session.flush()
+    await session.refresh(milestone)
+    read = to_read(milestone)
+    # A milestone is a compliance fact: this also refreshes the case's snapshot before the commit.
+    record_change(
+        session,
+        principal,
+        action="voided",
+        entity_type="milestone",
+        entity_id=milestone.id,
+        case=cases.parties(case),
+        before=before.model_dump(mode="json"),
         after=read.model_dump(mode="json"),
     )
     return read

@@ -237,6 +237,25 @@ async def submit(
     return read
 
 
+async def delete(session: AsyncSession, principal: Principal, report_id: uuid.UUID, expected_version: int) -> None:
+    """Delete a draft (a submitted report is part of the dossier: 409)."""
+    report, track, case = await _load_for_write(session, principal, report_id, expected_version)
+    before = await _read(session, report, track)
+    await session.delete(report)
+    await session.flush()
+    record_change(
+        session,
+        principal,
+        action="deleted",
+        entity_type="progress_report",
+        entity_id=report.id,
+        case=cases.parties(case),
+        before=before.model_dump(mode="json"),
+        employer_may_see=False,  # the employer never saw the draft
+        arbodienst_may_see=False,
+    )
+
+
 async def _bump(session: AsyncSession, report: ProgressReport) -> None:
     report.version += 1
     report.updated_at = func.clock_timestamp()

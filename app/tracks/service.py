@@ -100,7 +100,7 @@ async def _check_spoor_3(session: AsyncSession, case: Case, started_on: date) ->
             field="spoor",
             unmet_condition="employer_is_wga_eigenrisicodrager",
         )
-    rows = await milestones.list_for_case(session, case.bureau_id, case.id, type="wia_beslissing")
+    rows = await milestones.list_for_case(session, case.bureau_id, case.id, type="wia_beslissing", include_voided=False)
     decisions = [
         poortwachter.Milestone(type=m.type, occurred_on=m.occurred_on, percentage=m.percentage)
         for m in rows
@@ -247,6 +247,28 @@ async def end(
     before = _audit_shape(track)
     track.ended_on, track.end_reason = data.ended_on, data.end_reason
     return await _save(session, principal, case, track, before, action="ended")
+
+
+async def delete(session: AsyncSession, principal: Principal, track_id: uuid.UUID, expected_version: int) -> None:
+    """Delete a track started by mistake: only while it has no progress reports and no candidate proposals."""
+    track, case = await load_for_write(session, principal, track_id)
+    check_version(expected_version, track.version)
+    if (await reports.period_range(session, track.bureau_id, track.id))[0] is not None:
+        raise Conflict("The track has progress reports; delete its drafts first (submitted ones stay).")
+    if (await proposals.date_range(session, track.bureau_id, track.id))[0] is not None:
+        raise Conflict("The track has candidate proposals; a track with proposals can only be ended.")
+    before = _audit_shape(track)
+    await session.delete(track)
+    await session.flush()
+    record_change(
+        session,
+        principal,
+        action="deleted",
+        entity_type="track",
+        entity_id=track.id,
+        case=cases.parties(case),
+        before=before,
+    )
 
 
 async def _save(
