@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
 from app.auth.router import router as api_keys_router
-from app.background import Clock, SystemClock, Workers
+from app.background import Clock, SystemClock, Workers, register_job
 from app.cases.router import router as cases_router
 from app.cases.service import today
 from app.compliance.router import router as compliance_router
@@ -23,6 +23,8 @@ from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestGuard, RequestId
 from app.core.openapi import install_openapi
 from app.core.settings import Settings, get_settings
+from app.imports import worker as imports_worker
+from app.imports.router import router as imports_router
 from app.medical.router import router as medical_router
 from app.milestones.router import router as milestones_router
 from app.organizations.router import router as organizations_router
@@ -75,6 +77,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             {"name": "medical", "description": "Functional medical status pushed by the arbodienst"},
             {"name": "compliance", "description": "Poortwachter obligations per party, with deadlines"},
             {"name": "audit", "description": "Change feed, audit log and access log"},
+            {"name": "imports", "description": "Bulk import of case bundles (JSON Lines), run in the background"},
             {"name": "operations", "description": "Health, readiness and metrics"},
         ],
     )
@@ -90,10 +93,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     # Derived data written in each request's transaction, just before its commit.
     app.state.before_commit = [refresh_compliance]
+    register_job(app, imports_worker.job(settings.report_grace_days))
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(ReleaseHeldConnection)
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestGuard, max_body_bytes=settings.max_body_bytes, bulk_paths={"/v1/imports": settings.max_import_bytes}
+    )
     app.add_middleware(RequestId)
     for router in (
         health.router,
@@ -108,6 +114,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         medical_router,
         compliance_router,
         audit_router,
+        imports_router,
     ):
         app.include_router(router)
     return app

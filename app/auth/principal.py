@@ -62,7 +62,7 @@ Scope = Literal["read", "write"]
 class Principal:
     organization_id: uuid.UUID
     kind: OrganizationKind
-    key_id: uuid.UUID
+    key_id: uuid.UUID | None  # None: the operator's CLI (an import run with `spoorwijzer import`)
     scope: Scope = "write"
     # The bureau that issued the key (a partner key): the caller then sees only that bureau's cases. None: an
     # operator key, with the organization's whole view.

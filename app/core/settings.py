@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     bsn_key: SecretStr = SecretStr(_DEV_BSN_KEY)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # POST /v1/imports: up to 10,000 case bundles as JSON Lines.
+    max_import_bytes: int = Field(default=64 * 1_048_576, ge=1024)
     report_grace_days: int = Field(default=14, ge=0, le=60)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)

@@ -27,8 +27,8 @@ class Import(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    # The key that posted it: the bundles are created as that key (audit rows name it).
-    key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_keys.id", ondelete="CASCADE"))
+    # The key that posted it: the bundles are created as that key (audit rows name it); null from the CLI.
+    key_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("api_keys.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(10), server_default="queued")
     total: Mapped[int] = mapped_column(Integer)
     created: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -78,7 +78,7 @@ def upgrade() -> None:
         "imports",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("bureau_id", sa.Uuid(), nullable=False),
-        sa.Column("key_id", sa.Uuid(), nullable=False),
+        sa.Column("key_id", sa.Uuid(), nullable=True),
         sa.Column("status", sa.String(length=10), server_default="queued", nullable=False),
         sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("created", sa.Integer(), server_default="0", nullable=False),
@@ -92,7 +92,7 @@ def upgrade() -> None:
             ["bureau_id"], ["organizations.id"], name=op.f("fk_imports_bureau_id_organizations"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
-            ["key_id"], ["api_keys.id"], name=op.f("fk_imports_key_id_api_keys"), ondelete="CASCADE"
+            ["key_id"], ["api_keys.id"], name=op.f("fk_imports_key_id_api_keys"), ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_imports")),
     )
