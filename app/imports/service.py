@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
