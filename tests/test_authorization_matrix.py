@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import orjson
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
@@ -62,6 +63,7 @@ Headers = Callable[[Dossier, str], dict[str, str]]
 class Probe:
     expect: dict[str, str]  # caller -> answer class
     body: Body = lambda dossier, caller: None
+    content: Callable[[Dossier, str], bytes | None] = lambda dossier, caller: None  # a raw body (JSON Lines)
     headers: Headers = lambda dossier, caller: {}
     params: dict[str, str] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)  # path parameter -> another key of Dossier.ids
@@ -167,6 +169,17 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/events"): Probe(EVERYONE),
     ("GET", "/v1/cases/{case_id}/audit-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
     ("GET", "/v1/cases/{case_id}/access-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
+    # Imports: a bureau's own; nobody else's, and no other kind's.
+    ("POST", "/v1/imports"): Probe(
+        kinds(ok=f"{B} {OB}", forbidden=f"{E} {A} {OE} {OA}"),
+        content=lambda d, c: orjson.dumps(Dossier.body_for(d, c)),
+        headers=lambda d, c: {"Content-Type": "application/x-ndjson"},
+    ),
+    ("GET", "/v1/imports"): Probe(kinds(ok=f"{B} {OB}", forbidden=f"{E} {A} {OE} {OA}")),
+    ("GET", "/v1/imports/{import_id}"): Probe({**kinds(ok=B, forbidden=f"{E} {A} {OE} {OA} {OB}"), OB: NOT_FOUND}),
+    ("GET", "/v1/imports/{import_id}/lines"): Probe(
+        {**kinds(ok=B, forbidden=f"{E} {A} {OE} {OA} {OB}"), OB: NOT_FOUND}
+    ),
     # Tracks: the bureau writes; the employer and the arbodienst read.
     ("GET", "/v1/cases/{case_id}/tracks"): Probe(parties(ok=f"{B} {E} {A}")),
     ("POST", "/v1/cases/{case_id}/tracks"): Probe(
@@ -246,6 +259,10 @@ async def dossier(world: World) -> Dossier:
     assert ended.status_code == 200, ended.text
     issued = await bureau.post(f"/v1/organizations/{world.employer.id}/api-keys", json={"name": "x", "scope": "read"})
     assert issued.status_code == 201, issued.text
+    imported = await bureau.post(
+        "/v1/imports", content=orjson.dumps(case_body(world)), headers={"Content-Type": "application/x-ndjson"}
+    )
+    assert imported.status_code == 202, imported.text
     ids = {
         "case_id": case["id"],
         "organization_id": world.bureau.id,
@@ -257,6 +274,7 @@ async def dossier(world: World) -> Dossier:
         "employer_id": world.employer.id,
         "empty_track_id": empty_track.json()["id"],
         "api_key_id": issued.json()["id"],
+        "import_id": imported.json()["id"],
     }
     return Dossier(world, case, ids)
 
@@ -360,6 +378,9 @@ async def test_authorization_matrix(
             kwargs: dict[str, Any] = {"headers": probe.headers(d, caller), "params": probe.params}
             if body is not None:
                 kwargs["json"] = body
+            content = probe.content(d, caller)
+            if content is not None:
+                kwargs["content"] = content
             savepoint = await connection.begin_nested()
             try:
                 actor = actors[caller]
