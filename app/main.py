@@ -93,7 +93,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     # Derived data written in each request's transaction, just before its commit.
     app.state.before_commit = [refresh_compliance]
-    register_job(app, imports_worker.job(settings.report_grace_days))
+    register_job(app, imports_worker.job(settings.report_grace_days, settings.import_concurrency))
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(ReleaseHeldConnection)

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     demo_data: bool = False
     # Background work (app/background): every process runs the registered jobs unless turned off here.
     background_workers: bool = True
+    # Import batches each process runs side by side (app/imports/worker.py); each holds a connection meanwhile.
+    import_concurrency: int = Field(default=3, ge=1, le=16)
 
     @model_validator(mode="after")
     def _refuse_development_secrets(self) -> Settings:

@@ -7,6 +7,7 @@ still pending, and several processes share one import's lines without doing any 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections import defaultdict
@@ -95,8 +96,13 @@ async def _one(session: AsyncSession, principal: Principal, line_no: int, payloa
         return "failed", {"status": 500, "field": None, "message": "The bundle could not be imported (internal error)."}
 
 
-def job(report_grace_days: int) -> Job:
+def job(report_grace_days: int, concurrency: int = 1) -> Job:
+    """The import job: `concurrency` batches at once in this process (each on its own connection; SKIP LOCKED
+    gives them different lines). A bundle's work is mostly round trips to PostgreSQL, so batches side by side
+    keep both the process and the database busy (docs/performance.md)."""
+
     async def run(ctx: JobContext) -> bool:
-        return await run_batch(ctx.sessionmaker, ctx.clock.today, report_grace_days)
+        batches = [run_batch(ctx.sessionmaker, ctx.clock.today, report_grace_days) for _ in range(concurrency)]
+        return any(await asyncio.gather(*batches))
 
     return Job(name="imports", run=run, interval=5.0, channel=service.CHANNEL)
