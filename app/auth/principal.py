@@ -104,7 +104,7 @@ async def authenticate(connection: RawConnection, secret: str) -> Principal:
     if row["expires_on"] is not None and row["expires_on"] < now.astimezone(_AMSTERDAM).date():
         if row["expiry_recorded_at"] is None:
             await connection.execute(_RECORD_EXPIRY, row["id"])
-        raise Unauthorized(f"This API key expired after {row['expires_on']}.", headers=_CHALLENGE)
+        raise _Expired(f"This API key expired after {row['expires_on']}.", headers=_CHALLENGE)
     if row["last_used_at"] is None or now - row["last_used_at"] > _LAST_USED_PRECISION:
         await connection.execute(_TOUCH_KEY, row["id"], now)
     return Principal(
@@ -117,6 +117,10 @@ async def authenticate(connection: RawConnection, secret: str) -> Principal:
     )
 
 
+class _Expired(Unauthorized):
+    """A 401 whose audit row must stay: the caller commits before answering."""
+
+
 def _check_scope(request: Request, principal: Principal) -> None:
     if principal.scope == "read" and request.method not in _READ_METHODS:
         raise Forbidden("This API key may only read (scope `read`).")
@@ -126,7 +130,11 @@ async def _principal(request: Request, session: SessionDep, credentials: Credent
     secret = _secret(credentials)
     # On the request's connection, as the first statements: they run ahead of its transaction, so a key's use
     # is noted even when the request fails.
-    principal = await authenticate(await session_raw_connection(session), secret)
+    try:
+        principal = await authenticate(await session_raw_connection(session), secret)
+    except _Expired:
+        await session.commit()  # the expiry's audit row and event outlive the refused request
+        raise
     request.state.principal = principal
     _check_scope(request, principal)
     return principal
