@@ -18,14 +18,14 @@ from sqlalchemy import func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
-from app.cases import repository as cases_repository
 from app.cases import service as cases
+from app.cases.models import Case
 from app.cases.schemas import CaseCreate
 from app.core.db import insert_rows, session_raw_connection
 from app.core.errors import Conflict, NotFound, ProblemError, Unprocessable
 from app.core.pagination import Page, created_key, decode_cursor, encode_cursor, paginate
 from app.imports.models import Import, ImportLine
-from app.imports.schemas import MAX_BUNDLES, CaseBundle, ImportLineRead, ImportRead, LineProblem
+from app.imports.schemas import MAX_BUNDLES, BundleTrack, CaseBundle, ImportLineRead, ImportRead, LineProblem
 from app.milestones import service as milestones
 from app.organizations.models import OrganizationKind
 from app.proposals import service as proposals
@@ -207,16 +207,14 @@ async def lines_page(
 
 async def import_bundle(session: AsyncSession, principal: Principal, bundle: CaseBundle) -> tuple[str, dict[str, Any]]:
     """Create one bundle (call inside a savepoint: a BundleProblem leaves it half made). Answers the line's status
-    (`created` or `existing`) and the ids."""
-    existing = await cases_repository.find_by_external_ref(session, principal.organization_id, bundle.external_ref)
-    if existing is not None:
-        return "existing", {"case_id": str(existing.id)}
+    (`created` or `existing`) and the ids. Each part goes through its resource's service, on the rows made just
+    before (the new case, the new track) instead of reading them back."""
     # The case as POST /v1/cases takes it: the bundle's own fields, without what hangs under the case.
     case_data = CaseCreate.model_validate(bundle.model_dump(include=set(CaseCreate.model_fields)))
     try:
-        case = await cases.create(session, principal, case_data)
+        case = await cases.add(session, principal, case_data)
     except Conflict as exc:
-        if exc.extra.get("existing_id"):  # the same external_ref, committed meanwhile by another import
+        if exc.extra.get("existing_id"):  # a case with this external_ref exists: imported before, or meanwhile
             return "existing", {"case_id": exc.extra["existing_id"]}
         raise _problem(exc, "") from None
     except ProblemError as exc:
@@ -224,52 +222,47 @@ async def import_bundle(session: AsyncSession, principal: Principal, bundle: Cas
     made: dict[str, Any] = {"case_id": str(case.id), "milestone_ids": [], "tracks": []}
     for i, milestone in enumerate(bundle.milestones):
         try:
-            made["milestone_ids"].append(str((await milestones.record(session, principal, case.id, milestone)).id))
+            made["milestone_ids"].append(str((await milestones.record_on(session, principal, case, milestone)).id))
         except ProblemError as exc:
             raise _problem(exc, f"milestones.{i}") from None
     for t, data in enumerate(bundle.tracks):
-        made["tracks"].append(await _import_track(session, principal, case.id, data, f"tracks.{t}"))
+        made["tracks"].append(await _import_track(session, principal, case, data, f"tracks.{t}"))
     return "created", made
 
 
 async def _import_track(
-    session: AsyncSession, principal: Principal, case_id: uuid.UUID, data: Any, path: str
+    session: AsyncSession, principal: Principal, case: Case, data: BundleTrack, path: str
 ) -> dict[str, Any]:
     try:
-        track = await tracks.create(
-            session,
-            principal,
-            case_id,
-            TrackCreate.model_validate(data.model_dump(include=set(TrackCreate.model_fields))),
+        track = await tracks.start(
+            session, principal, case, TrackCreate.model_validate(data.model_dump(include=set(TrackCreate.model_fields)))
         )
     except ProblemError as exc:
         raise _problem(exc, path) from None
     made: dict[str, Any] = {"track_id": str(track.id), "proposal_ids": [], "report_ids": []}
     for i, proposal in enumerate(data.candidate_proposals):
         try:
-            made["proposal_ids"].append(str((await proposals.create(session, principal, track.id, proposal)).id))
+            made["proposal_ids"].append(str((await proposals.create_on(session, principal, track, case, proposal)).id))
         except ProblemError as exc:
             raise _problem(exc, f"{path}.candidate_proposals.{i}") from None
     for i, report in enumerate(data.progress_reports):
-        at = f"{path}.progress_reports.{i}"
+        content = ReportCreate.model_validate(
+            report.model_dump(include=set(ReportCreate.model_fields), exclude_unset=True)
+        )
         try:
-            content = ReportCreate.model_validate(
-                report.model_dump(include=set(ReportCreate.model_fields), exclude_unset=True)
-            )
-            created = await reports.create(session, principal, track.id, content)
+            row, _ = await reports.create_on(session, principal, track, case, content)
             if report.submitted_on is not None:
-                await reports.submit(
-                    session, principal, created.id, None, ReportSubmit(submitted_on=report.submitted_on)
-                )
+                submit = ReportSubmit(submitted_on=report.submitted_on)
+                await reports.submit_on(session, principal, row, track, case, submit)
         except ProblemError as exc:
-            raise _problem(exc, at) from None
-        made["report_ids"].append(str(created.id))
+            raise _problem(exc, f"{path}.progress_reports.{i}") from None
+        made["report_ids"].append(str(row.id))
     if data.ended_on is not None or data.end_reason is not None:
         if data.ended_on is None or data.end_reason is None:
             raise BundleProblem(422, f"{path}.end_reason", "ended_on and end_reason go together.")
         try:
-            await tracks.end(
-                session, principal, track.id, None, TrackEnd(ended_on=data.ended_on, end_reason=data.end_reason)
+            await tracks.end_on(
+                session, principal, track, case, TrackEnd(ended_on=data.ended_on, end_reason=data.end_reason)
             )
         except ProblemError as exc:
             raise _problem(exc, path) from None

@@ -71,6 +71,11 @@ async def record(
     session: AsyncSession, principal: Principal, case_id: uuid.UUID, data: MilestoneCreate
 ) -> MilestoneRead:
     case = await cases.load_visible(session, principal, case_id)
+    return await record_on(session, principal, case, data)
+
+
+async def record_on(session: AsyncSession, principal: Principal, case: Case, data: MilestoneCreate) -> MilestoneRead:
+    """Record a milestone on a case the caller sees (already loaded: a bulk import's new case)."""
     if not may_record(principal.kind, data.type):
         raise Forbidden(f"A {principal.kind.value} may not record a {data.type} milestone.")
     _validate(case, data)
