@@ -121,9 +121,14 @@ def _validated_periods(
 async def _check_party(
     session: AsyncSession, principal: Principal, org_id: uuid.UUID, kind: OrganizationKind, field: str
 ) -> None:
+    # Remembered for the transaction: a bulk import names the same employer on thousands of cases.
+    checked: set[tuple[uuid.UUID, uuid.UUID, OrganizationKind]] = session.info.setdefault("checked_parties", set())
+    if (principal.organization_id, org_id, kind) in checked:
+        return
     org = await organizations.get_visible(session, principal.organization_id, org_id)
     if org is None or org.kind is not kind:
         raise Unprocessable(f"{field} must be a {kind.value} you registered (POST /v1/organizations).", field=field)
+    checked.add((principal.organization_id, org_id, kind))
 
 
 async def _check_external_ref_free(

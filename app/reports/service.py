@@ -274,7 +274,6 @@ async def _bump(session: AsyncSession, report: ProgressReport) -> None:
     report.version += 1
     report.updated_at = func.clock_timestamp()
     await session.flush()
-    await session.refresh(report)
 
 
 async def _readable(
