@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field
@@ -72,5 +72,3 @@ class ImportLineRead(ReadModel):
     problem: LineProblem | None
 
 
-def parse_day(value: str) -> date:
-    return date.fromisoformat(value)
