@@ -60,7 +60,7 @@ class RequestGuard:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
-        bulk_limit = self.bulk_paths.get(scope["path"]) if scope["method"] == "POST" else None
+        bulk_limit = self.bulk_paths.get(scope["path"])
         if bulk_limit is not None:
             await self._guard(scope, receive, send, bulk_limit, JSON_LINES_TYPES, "application/x-ndjson")
         else:

@@ -70,5 +70,3 @@ class ImportLineRead(ReadModel):
         "`proposal_ids`); for `existing`, `case_id` of the case that was there"
     )
     problem: LineProblem | None
-
-

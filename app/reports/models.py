@@ -26,7 +26,7 @@ from app.core.db import Base, tenant_foreign_key
 
 class ProgressReport(Base):
     # An UPDATE's RETURNING brings back updated_at (set to clock_timestamp()): no read back after a change.
-    __mapper_args__ = {"eager_defaults": True}
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012 (SQLAlchemy's declarative attribute)
     __tablename__ = "progress_reports"
     __table_args__ = (
         UniqueConstraint("bureau_id", "track_id", "period", name="uq_progress_reports_track_period"),
