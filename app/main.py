@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
 from app.auth.router import router as api_keys_router
-from app.background import Clock, SystemClock, Workers, register_job
+from app.background import Clock, Job, JobContext, SystemClock, Workers, register_job
 from app.cases.router import router as cases_router
 from app.cases.service import today
 from app.compliance.router import router as compliance_router
@@ -19,6 +19,7 @@ from app.compliance.snapshots import refresh_changed
 from app.core import health
 from app.core.db import ReleaseHeldConnection, database_url, make_engine, make_pool, make_sessionmaker
 from app.core.errors import install_error_handlers
+from app.core.metrics import observe_pools
 from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestGuard, RequestId
 from app.core.openapi import install_openapi
@@ -30,6 +31,8 @@ from app.milestones.router import router as milestones_router
 from app.organizations.router import router as organizations_router
 from app.proposals.router import router as proposals_router
 from app.reports.router import router as reports_router
+from app.retention.router import router as retention_router
+from app.retention.schedule import jobs as retention_jobs
 from app.tracks.router import router as tracks_router
 
 log = logging.getLogger("spoorwijzer")
@@ -87,6 +90,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     app.state.workers = None
     app.state.engine = None
     app.state.pool = None
+    for job in retention_jobs(settings):
+        register_job(app, job)
+
+    async def pool_metrics(_: JobContext) -> bool:
+        observe_pools(app)
+        return False
+
+    register_job(app, Job("pool_metrics", pool_metrics, interval=5.0))
 
     async def refresh_compliance(session: AsyncSession) -> None:
         await refresh_changed(session, today(), settings.report_grace_days)
@@ -115,6 +126,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         compliance_router,
         audit_router,
         imports_router,
+        retention_router,
     ):
         app.include_router(router)
     return app

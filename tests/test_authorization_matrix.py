@@ -180,6 +180,15 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/imports/{import_id}/lines"): Probe(
         {**kinds(ok=B, forbidden=f"{E} {A} {OE} {OA} {OB}"), OB: NOT_FOUND}
     ),
+    # AVG rights and legal hold: the bureau alone.
+    ("GET", "/v1/cases/{case_id}/export"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
+    ("POST", "/v1/cases/{case_id}/erase"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"reason": "verzoek van de werknemer"}
+    ),
+    ("GET", "/v1/cases/{case_id}/legal-hold"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
+    ("PUT", "/v1/cases/{case_id}/legal-hold"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"legal_hold": True, "reason": "geschil"}
+    ),
     # Tracks: the bureau writes; the employer and the arbodienst read.
     ("GET", "/v1/cases/{case_id}/tracks"): Probe(parties(ok=f"{B} {E} {A}")),
     ("POST", "/v1/cases/{case_id}/tracks"): Probe(

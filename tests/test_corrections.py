@@ -78,10 +78,12 @@ async def test_who_may_void(world: World) -> None:
 
 async def test_a_voided_wia_decision_no_longer_opens_spoor_3(world: World) -> None:
     case = await create_case(world, employer_is_wga_eigenrisicodrager=True)
-    decision = await _record(world.bureau, case["id"], type="wia_beslissing", occurred_on="2025-03-01", percentage=50)
+    decision = await _record(
+        world.bureau, case["id"], type="wia_beslissing", occurred_on="2026-03-05", percentage=50, uitkering="wga"
+    )
     voided = await world.bureau.post(f"/v1/milestones/{decision['id']}/void", json={"reason": "Wrong percentage"})
     assert voided.status_code == 200, voided.text
-    refused = await world.bureau.post(f"/v1/cases/{case['id']}/tracks", json={"spoor": 3, "started_on": "2025-03-10"})
+    refused = await world.bureau.post(f"/v1/cases/{case['id']}/tracks", json={"spoor": 3, "started_on": "2026-03-10"})
     assert assert_problem(refused, 422)["unmet_condition"] == "wia_beslissing"
 
 
