@@ -192,6 +192,11 @@ async def test_an_import_resumes_where_it_stopped(
     small = {k: v for k, v in bundle(world).items() if k not in ("milestones", "tracks")}
     total = BATCH + 7
     job = await post_import(world, jsonl(*({**small, "external_ref": f"IMP-R-{n}"} for n in range(total))))
+    # Pending lines wait encrypted: no BSN or name at rest in import_lines.
+    plain = await connection.scalar(
+        text("SELECT count(*) FROM import_lines WHERE payload::text LIKE '%111222333%' OR payload::text LIKE '%Vries%'")
+    )
+    assert plain == 0
     # A worker dies mid-batch: its transaction rolls back, the lines it held come free and stay pending.
     crashed = await connection.begin_nested()
     assert await run_batch(sessionmaker, today, 14) is True

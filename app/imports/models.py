@@ -49,8 +49,9 @@ class ImportLine(Base):
     import_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True)
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
     status: Mapped[str] = mapped_column(String(10), server_default="pending")
-    # The parsed bundle while pending (cleared once processed: the case data then lives in the case).
-    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # The parsed bundle while pending, encrypted (app/imports/service.py::seal) as a JSON string; cleared once
+    # processed (the case data then lives in the case).
+    payload: Mapped[str | None] = mapped_column(JSONB)
     external_ref: Mapped[str | None] = mapped_column(String(100))
     # Created ids, or the problem (field, message).
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)

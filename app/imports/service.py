@@ -21,6 +21,7 @@ from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.models import Case
 from app.cases.schemas import CaseCreate
+from app.core.crypto import decrypt, encrypt
 from app.core.db import insert_rows, session_raw_connection
 from app.core.errors import Conflict, NotFound, ProblemError, Unprocessable
 from app.core.pagination import Page, created_key, decode_cursor, encode_cursor, paginate
@@ -86,6 +87,17 @@ def split_lines(body: bytes) -> list[tuple[int, bytes]]:
     return lines
 
 
+def seal(bundle: CaseBundle) -> str:
+    """A pending line's bundle as stored: encrypted like a case's BSN (it holds one, and the employee's name and
+    birth date), as a JSON string; it is cleared once the line is processed."""
+    plain = orjson.dumps(bundle.model_dump(mode="json", exclude_unset=True)).decode()
+    return orjson.dumps(encrypt(plain).decode()).decode()
+
+
+def unseal(payload: str) -> CaseBundle:
+    return CaseBundle.model_validate_json(decrypt(payload.encode()))
+
+
 def to_read(job: Import) -> ImportRead:
     return ImportRead(
         id=job.id,
@@ -115,8 +127,7 @@ async def create(session: AsyncSession, principal: Principal, body: bytes) -> Im
             failed += 1
             rows.append(_line(job.id, number, "failed", None, None, problem.as_json()))
         else:
-            payload = orjson.dumps(bundle.model_dump(mode="json", exclude_unset=True)).decode()
-            rows.append(_line(job.id, number, "pending", payload, bundle.external_ref, None))
+            rows.append(_line(job.id, number, "pending", seal(bundle), bundle.external_ref, None))
     job.failed = failed
     if failed == len(lines):
         job.status, job.started_at, job.finished_at = "done", func.clock_timestamp(), func.clock_timestamp()

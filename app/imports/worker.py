@@ -13,10 +13,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth.principal import Principal
@@ -25,7 +25,6 @@ from app.compliance.snapshots import refresh_changed
 from app.core.db import commit, session_raw_connection
 from app.imports import service
 from app.imports.models import Import, ImportLine
-from app.imports.schemas import CaseBundle
 from app.organizations.models import OrganizationKind
 
 log = logging.getLogger("spoorwijzer.imports")
@@ -41,13 +40,14 @@ async def run_batch(
 ) -> bool:
     """One batch of pending lines, oldest import first; True when there may be more."""
     async with sessionmaker() as session:
-        claimed = await claim(
-            session,
+        pending = cast(
+            "Select[Any]",  # claim() takes any select; its type parameter counts columns in SQLAlchemy 2.1
             select(ImportLine.import_id, ImportLine.line_no, ImportLine.payload)
             .where(ImportLine.status == "pending")
             .order_by(ImportLine.import_id, ImportLine.line_no)
             .limit(BATCH),
         )
+        claimed = await claim(session, pending)
         if not claimed:
             await service.finish_done(session)
             await commit(session, [])
@@ -85,7 +85,7 @@ async def run_batch(
 async def _one(session: AsyncSession, principal: Principal, line_no: int, payload: Any) -> tuple[str, dict[str, Any]]:
     try:
         async with session.begin_nested():
-            bundle = CaseBundle.model_validate(payload)
+            bundle = service.unseal(payload)
             return await service.import_bundle(session, principal, bundle)
     except service.BundleProblem as problem:
         return "failed", problem.as_json()
