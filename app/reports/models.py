@@ -25,7 +25,7 @@ from app.core.db import Base, tenant_foreign_key
 
 
 class ProgressReport(Base):
-    # An UPDATE's RETURNING brings back updated_at (set to clock_timestamp()): no read back after a change.
+    # updated_at (set to clock_timestamp() on a change) is fetched by the flush itself, not by a refresh after it.
     __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012 (SQLAlchemy's declarative attribute)
     __tablename__ = "progress_reports"
     __table_args__ = (
