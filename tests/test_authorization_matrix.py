@@ -24,6 +24,7 @@ from app.auth.models import ApiKey
 from app.organizations.models import Organization
 from tests.conftest import Actor, Factory, World, case_body, create_case
 from tests.test_medical import first_push, status_body
+from tests.test_reintegratieverslag import document_body
 
 # The callers: the case's three parties, the same kinds of another bureau's world, and two without a valid key.
 # Then three partner keys of the case's employer: issued by the case's bureau (write and read scope) and by the
@@ -85,9 +86,16 @@ def kinds(ok: str = "", forbidden: str = "") -> dict[str, str]:
     return {**expect, FPE: expect[E], **UNKEYED}
 
 
-def expected_answer(probe: Probe, method: str, caller: str) -> str:
+# What a partner key may never use: these deliver the organization's whole view (app/auth/principal.py::WHOLE_VIEW).
+WHOLE_VIEW_PATHS = ("/v1/webhook-endpoints", "/v1/webhook-deliveries", "/v1/calendar-feeds")
+
+
+def expected_answer(probe: Probe, method: str, caller: str, template: str = "") -> str:
     """A partner key of the case's employer issued by its bureau answers as the employer; a read key the same on
-    reads and 403 on every write."""
+    reads and 403 on every write; no partner key manages webhooks or calendar feeds."""
+    whole_view = template.startswith(WHOLE_VIEW_PATHS) and not template.endswith(".ics")
+    if caller in (PE, RE, FPE) and whole_view and probe.expect[E] != UNAUTHENTICATED:
+        return FORBIDDEN
     if caller == RE and method not in ("GET", "HEAD"):
         return FORBIDDEN
     if caller in (PE, RE) and caller not in probe.expect:
@@ -180,6 +188,18 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/imports/{import_id}/lines"): Probe(
         {**kinds(ok=B, forbidden=f"{E} {A} {OE} {OA} {OB}"), OB: NOT_FOUND}
     ),
+    # Document references: each party records the kinds it supplies; the arbodienst reads only those kinds.
+    ("GET", "/v1/cases/{case_id}/documents"): Probe(parties(ok=f"{B} {E} {A}")),
+    ("POST", "/v1/cases/{case_id}/documents"): Probe(parties(ok=f"{B} {E} {A}"), body=lambda d, c: document_for(d, c)),
+    ("GET", "/v1/cases/{case_id}/documents/{document_id}"): Probe(parties(ok=f"{B} {E} {A}")),
+    # The RIV check: the case's three parties; the export (with the BSN): bureau and werkgever only.
+    ("GET", "/v1/cases/{case_id}/reintegratieverslag"): Probe(
+        parties(ok=f"{B} {E} {A}"), params={"as_of": "2025-03-03"}
+    ),
+    ("GET", "/v1/cases/{case_id}/reintegratieverslag/export"): Probe(
+        parties(ok=f"{B} {E}"), params={"as_of": "2025-03-03"}
+    ),
+    ("GET", "/v1/reintegratieverslag"): Probe(EVERYONE, params={"as_of": "2025-03-03"}),
     # AVG rights and legal hold: the bureau alone.
     ("GET", "/v1/cases/{case_id}/export"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
     ("POST", "/v1/cases/{case_id}/erase"): Probe(
@@ -230,7 +250,33 @@ MATRIX: dict[tuple[str, str], Probe] = {
         body=lambda d, c: {"status": "interview", "status_date": "2025-02-20"},
         headers=if_match(),
     ),
+    # Webhook endpoints and calendar feeds belong to one organization (any kind); others' answer 404.
+    ("GET", "/v1/webhook-endpoints"): Probe(EVERYONE),
+    ("POST", "/v1/webhook-endpoints"): Probe(EVERYONE, body=lambda d, c: {"url": "http://127.0.0.1:9/hook"}),
+    ("GET", "/v1/webhook-endpoints/{endpoint_id}"): Probe(parties(ok=B)),
+    ("PATCH", "/v1/webhook-endpoints/{endpoint_id}"): Probe(
+        parties(ok=B), body=lambda d, c: {"description": "Back-office"}, headers=if_match()
+    ),
+    ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"): Probe(parties(ok=B)),
+    ("POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): Probe(parties(ok=B)),
+    ("GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"): Probe(parties(ok=B)),
+    ("POST", "/v1/webhook-deliveries/{delivery_id}/redeliver"): Probe(parties(ok=B)),
+    ("GET", "/v1/calendar-feeds"): Probe(EVERYONE),
+    ("POST", "/v1/calendar-feeds"): Probe(EVERYONE, body=lambda d, c: {}),
+    ("DELETE", "/v1/calendar-feeds/{feed_id}"): Probe(parties(ok=B)),
+    # The secret URL is the credential (calendar clients send no header): whoever holds it reads the feed.
+    ("GET", "/v1/calendar-feeds/{token}.ics"): Probe(PUBLIC),
 }
+
+
+def document_for(dossier: Dossier, caller: str) -> dict[str, Any]:
+    """Each party records a document reference of a kind it supplies."""
+    kind = caller.removeprefix("other_")
+    if kind == B:
+        return document_body("arbeidsdeskundig_rapport", "2025-03-01", None)
+    if kind == E:
+        return document_body("plan_van_aanpak", "2025-02-20", dossier.ids["plan_van_aanpak_id"])
+    return document_body("probleemanalyse", "2025-02-20", dossier.ids["milestone_id"])
 
 
 def proposal_body() -> dict[str, Any]:
@@ -243,6 +289,10 @@ def proposal_body() -> dict[str, Any]:
 
 
 async def dossier(world: World) -> Dossier:
+    endpoint = await world.bureau.post("/v1/webhook-endpoints", json={"url": "http://127.0.0.1:9/hook"})
+    assert endpoint.status_code == 201, endpoint.text
+    feed = await world.bureau.post("/v1/calendar-feeds", json={})
+    assert feed.status_code == 201, feed.text
     case = await create_case(world)
     status = await first_push(world, case)  # also records the probleemanalyse milestone
     bureau = world.bureau
@@ -272,6 +322,14 @@ async def dossier(world: World) -> Dossier:
         "/v1/imports", content=orjson.dumps(case_body(world)), headers={"Content-Type": "application/x-ndjson"}
     )
     assert imported.status_code == 202, imported.text
+    plan = await bureau.post(
+        f"/v1/cases/{case['id']}/milestones", json={"type": "plan_van_aanpak", "occurred_on": "2025-02-20"}
+    )
+    assert plan.status_code == 201, plan.text
+    document = await bureau.post(
+        f"/v1/cases/{case['id']}/documents", json=document_body("arbeidsdeskundig_rapport", "2025-02-25", None)
+    )
+    assert document.status_code == 201, document.text
     ids = {
         "case_id": case["id"],
         "organization_id": world.bureau.id,
@@ -284,6 +342,14 @@ async def dossier(world: World) -> Dossier:
         "empty_track_id": empty_track.json()["id"],
         "api_key_id": issued.json()["id"],
         "import_id": imported.json()["id"],
+        "endpoint_id": endpoint.json()["id"],
+        "delivery_id": (await bureau.get(f"/v1/webhook-endpoints/{endpoint.json()['id']}/deliveries")).json()["items"][
+            0
+        ]["id"],
+        "feed_id": feed.json()["id"],
+        "token": feed.json()["url"].removeprefix("/v1/calendar-feeds/").removesuffix(".ics"),
+        "plan_van_aanpak_id": plan.json()["id"],
+        "document_id": document.json()["id"],
     }
     return Dossier(world, case, ids)
 
@@ -383,7 +449,8 @@ async def test_authorization_matrix(
         ids = {param: d.ids[probe.ids.get(param, param)] for param in re.findall(r"\{(\w+)\}", template)}
         path = template.format(**ids)
         for caller in CALLERS:
-            body = probe.body(d, caller)
+            # A partner key of the employer sends what the employer would.
+            body = probe.body(d, E if caller in (PE, RE, FPE) else caller)
             kwargs: dict[str, Any] = {"headers": probe.headers(d, caller), "params": probe.params}
             if body is not None:
                 kwargs["json"] = body
@@ -399,7 +466,7 @@ async def test_authorization_matrix(
                     response = await actor.request(method, path, **kwargs)
             finally:
                 await savepoint.rollback()
-            got, expected = answer_class(response.status_code), expected_answer(probe, method, caller)
+            got, expected = answer_class(response.status_code), expected_answer(probe, method, caller, template)
             if got != expected:
                 failures.append(f"{method} {template} as {caller}: expected {expected}, got {got}: {response.text}")
             elif got != OK and any(secret in response.text for secret in secrets):
@@ -421,7 +488,8 @@ async def test_the_change_feed_shows_each_caller_only_what_it_may_read(world: Wo
     everything = await seen(world.bureau)
     assert {"case", "milestone", "medical_status", "track", "progress_report", "candidate_proposal"} <= set(everything)
     arbodienst = await seen(world.arbodienst)
-    assert set(arbodienst) == {"case", "milestone", "medical_status", "track"}
+    # The arbodienst reads the arbeidsdeskundig rapport's reference (a kind it may record), never a report.
+    assert set(arbodienst) == {"case", "milestone", "medical_status", "track", "document"}
     employer = await seen(world.employer)
     assert employer["progress_report"] == {d.ids["submitted_report_id"]}  # never the draft
     assert employer["candidate_proposal"] == everything["candidate_proposal"]

@@ -153,3 +153,16 @@ PrincipalDep = Annotated[Principal, Depends(_principal)]
 # For the hot read paths that run on the raw pool (no session at all): the same key lookup, on a connection the
 # request holds until it is answered (app/core/db.py::hold_raw_connection).
 RawPrincipalDep = Annotated[Principal, Depends(_raw_principal)]
+
+
+async def _whole_view(principal: PrincipalDep) -> None:
+    if principal.partner_bureau_id is not None:
+        raise Forbidden(
+            "A partner key sees only its issuing bureau's cases; webhooks and calendar feeds deliver the whole "
+            "organization's, so they need a key from the operator."
+        )
+
+
+# For routes whose output outlives the request and covers the organization's whole view (webhook endpoints,
+# calendar feeds): a partner key would receive other bureaus' cases through them, so it gets 403.
+WHOLE_VIEW = Depends(_whole_view)

@@ -75,6 +75,8 @@ class Settings(BaseSettings):
     # POST /v1/imports: up to 10,000 case bundles as JSON Lines.
     max_import_bytes: int = Field(default=64 * 1_048_576, ge=1024)
     report_grace_days: int = Field(default=14, ge=0, le=60)
+    # The actueel oordeel's and eindevaluatie's allowed age at the RIV's reference date (a choice, no statute).
+    riv_max_age_days: int = Field(default=48, ge=14, le=182)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
     log_level: str = "info"
@@ -83,6 +85,13 @@ class Settings(BaseSettings):
     background_workers: bool = True
     # Import batches each process runs side by side (app/imports/worker.py); each holds a connection meanwhile.
     import_concurrency: int = Field(default=3, ge=1, le=16)
+    # Webhooks (docs/webhooks.md). Private or loopback hosts (names, addresses or CIDR ranges) a deployment may
+    # call anyway, e.g. an on-premise receiver: JSON list, SPOORWIJZER_WEBHOOK_ALLOWED_HOSTS='["10.1.0.0/16"]'.
+    webhook_allowed_hosts: list[str] = []
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_batch: int = Field(default=20, ge=1, le=500)
+    # Deadline scheduler: obligation.due_soon this many days before the last allowed day.
+    due_soon_days: int = Field(default=7, ge=1, le=60)
     # AVG retention (app/retention): a closed case is anonymised this many days after its closing date; its audit
     # and access rows (already without personal fields) are deleted this many days after they were written.
     retention_days: int = Field(default=730, ge=1)

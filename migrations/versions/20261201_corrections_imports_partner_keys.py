@@ -5,7 +5,7 @@ registered them, partner keys (scope, issuing bureau, expiry) and the import job
 registered by a bureau before this revision gets that bureau from its `organization.created` audit row.
 
 Revision ID: 0012
-Revises: 0013
+Revises: 0011
 Create Date: 2026-12-01 02:30:00+00:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0012"
-down_revision: str | None = "0013"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
