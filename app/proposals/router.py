@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1", tags=["candidate-proposals"])
     operation_id="candidate_proposals_create",
     status_code=201,
     response_model=ProposalRead,
-    responses=problems(403, 404),
+    responses=problems(403, 404, 409),  # 409: the same Idempotency-Key still in flight
 )
 async def create_proposal(
     track_id: uuid.UUID,
