@@ -39,6 +39,12 @@ EventType = Literal[
     "document.created",
     "obligation.due_soon",
     "obligation.overdue",
+    "milestone.voided",
+    "track.deleted",
+    "progress_report.deleted",
+    "organization.updated",
+    "api_key.created",
+    "api_key.revoked",
 ]
 
 

@@ -35,6 +35,7 @@ class Code(StrEnum):
     bad_request = "bad_request"
     unauthorized = "unauthorized"
     forbidden = "forbidden"
+    key_read_only = "key_read_only"
     not_found = "not_found"
     method_not_allowed = "method_not_allowed"
     not_acceptable = "not_acceptable"
@@ -50,6 +51,8 @@ class Code(StrEnum):
     idempotency_in_progress = "idempotency_in_progress"
     # The dossier's own rules.
     case_closed = "case_closed"
+    milestone_voided = "milestone_voided"
+    track_not_empty = "track_not_empty"
     case_anonymised = "case_anonymised"
     legal_hold = "legal_hold"
     external_ref_taken = "external_ref_taken"

@@ -98,6 +98,9 @@ REQUESTS: dict[str, list[dict[str, Any]]] = {
         }
     ],
     "WebhookEndpointUpdate": [{"event_types": ["case.created", "case.closed", "obligation.overdue"]}],
+    "ApiKeyCreate": [{"name": "HR-systeem Korenschoof", "scope": "write", "expires_on": "2027-12-31"}],
+    "MilestoneVoid": [{"reason": "Vastgelegd op de verkeerde casus"}],
+    "OrganizationUpdate": [{"contact_name": "Petra Smit", "contact_email": "hr@korenschoof.example.nl"}],
     "ErasureRequest": [{"reason": "Bewaartermijn verstreken; verzoek werknemer (AVG art. 17)"}],
     "ExtensionMilestoneCreate": [
         {"type": "verlenging_loondoorbetaling", "occurred_on": "2026-11-02", "until": "2027-06-30"}
@@ -166,7 +169,12 @@ RESPONSES: dict[str, list[dict[str, Any]]] = {
             "kind": "werkgever",
             "name": "Bakkerij De Korenschoof B.V.",
             "kvk": "69599084",
+            "contact_name": "Petra Smit",
+            "contact_email": "hr@korenschoof.example.nl",
+            "contact_phone": None,
+            "registered_by_id": BUREAU,
             "created_at": AT,
+            "updated_at": AT,
         }
     ],
     "Me": [
@@ -176,10 +184,18 @@ RESPONSES: dict[str, list[dict[str, Any]]] = {
                 "kind": "reintegratiebureau",
                 "name": "Re-integratiebureau Noord",
                 "kvk": "12345670",
+                "contact_name": None,
+                "contact_email": None,
+                "contact_phone": None,
+                "registered_by_id": None,
                 "created_at": AT,
+                "updated_at": AT,
             },
             "kind": "reintegratiebureau",
             "api_key_id": KEY,
+            "scope": "write",
+            "expires_on": None,
+            "issued_by_id": None,
         }
     ],
     "CaseRead": [
@@ -225,6 +241,9 @@ RESPONSES: dict[str, list[dict[str, Any]]] = {
             "hersteld": None,
             "agreement": None,
             "recorded_by_organization_id": BUREAU,
+            "voided_at": None,
+            "voided_by": None,
+            "void_reason": None,
             "created_at": AT,
         }
     ],

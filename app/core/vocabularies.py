@@ -13,7 +13,9 @@ from enum import Enum
 from typing import Any, Literal, get_args
 
 from app.audit.schemas import AccessWhat, EventType
+from app.auth.principal import Scope
 from app.cases.schemas import CaseStatus, CloseReason
+from app.imports.schemas import ImportStatus, LineStatus
 from app.core.errors import CATALOGUE, Code
 from app.medical.schemas import AssessmentKind, LimitationLevel, Prognosis
 from app.organizations.models import OrganizationKind
@@ -191,6 +193,12 @@ VOCABULARIES: list[Vocabulary] = [
             "document.created": "A document reference was added to the case",
             "obligation.due_soon": "An obligation falls due soon (deadline scheduler)",
             "obligation.overdue": "An obligation became overdue (deadline scheduler)",
+            "milestone.voided": "A milestone recorded by mistake was voided",
+            "track.deleted": "A track started by mistake was deleted",
+            "progress_report.deleted": "A draft progress report was deleted",
+            "organization.updated": "An organization's name or contact details changed",
+            "api_key.created": "A bureau issued a partner key",
+            "api_key.revoked": "A partner key was revoked",
         },
         open=True,
     ),
@@ -356,6 +364,29 @@ VOCABULARIES: list[Vocabulary] = [
         (1, 2),
         "The spoor of a track in the re-integratieverslag export",
         {1: "Spoor 1: work with the own employer", 2: "Spoor 2: work with another employer"},
+    ),
+    Vocabulary(
+        "KeyScope",
+        _flatten(Scope),
+        "What an API key may do",
+        {"read": "Read only: every write answers 403 key_read_only", "write": "Read and write"},
+    ),
+    Vocabulary(
+        "ImportStatus",
+        _flatten(ImportStatus),
+        "Where a bulk import stands",
+        {"queued": "Waiting to start", "running": "Lines are being processed", "done": "Every line is processed"},
+    ),
+    Vocabulary(
+        "ImportLineStatus",
+        _flatten(LineStatus),
+        "What became of one line (bundle) of an import",
+        {
+            "pending": "Not processed yet",
+            "created": "The bundle was created",
+            "existing": "A case with this external_ref existed already: nothing was created",
+            "failed": "Refused; the line's problem says why",
+        },
     ),
     Vocabulary(
         "OrganizationKind",
