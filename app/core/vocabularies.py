@@ -15,8 +15,8 @@ from typing import Any, Literal, get_args
 from app.audit.schemas import AccessWhat, EventType
 from app.auth.principal import Scope
 from app.cases.schemas import CaseStatus, CloseReason
-from app.imports.schemas import ImportStatus, LineStatus
 from app.core.errors import CATALOGUE, Code
+from app.imports.schemas import ImportStatus, LineStatus
 from app.medical.schemas import AssessmentKind, LimitationLevel, Prognosis
 from app.organizations.models import OrganizationKind
 from app.organizations.schemas import PartnerKind
