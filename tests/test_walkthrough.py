@@ -36,6 +36,7 @@ def test_the_guide_has_the_whole_story() -> None:
     for step in (
         "spoorwijzer org create",
         "/v1/organizations",
+        "/api-keys",
         "/v1/cases",
         "/milestones",
         "/medical-status",
