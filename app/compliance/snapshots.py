@@ -52,6 +52,9 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
                 else None,
                 "closed_on": snapshot.closed_on,
                 "pay_ends_on": snapshot.pay_ends_on,
+                "wachttijd_end": snapshot.wachttijd_end,
+                "employment_end": snapshot.employment_end,
+                "period_started_on": snapshot.period_started_on,
                 "rules_version": RULES_VERSION,
                 "report_grace_days": report_grace_days,
             }

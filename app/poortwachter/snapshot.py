@@ -33,6 +33,9 @@ class Snapshot:
     recovered_on: date | None  # R, the first fit day, when the last absence period has ended
     closed_on: date | None
     pay_ends_on: date | None  # L when the facts fix it; T (or null) while a missing aanvraag moves L on
+    wachttijd_end: date  # E: the phase (section 3.6) is wachttijd through it
+    employment_end: date | None  # T: uit_dienst after it
+    period_started_on: date  # the last absence period's first day: the case is sick again from it
     items: tuple[TraceItem, ...]
 
 
@@ -69,6 +72,9 @@ def take_snapshot(facts: CaseFacts, valid_until: date, *, report_grace_days: int
         recovered_on=last.last_day + timedelta(days=1) if last.last_day is not None else None,
         closed_on=facts.closed_on,
         pay_ends_on=pay_ends_on,
+        wachttijd_end=ends.e,
+        employment_end=ends.employment_end,
+        period_started_on=last.first_day,
         # The order of evaluate(): by due date and code, stable over the order the rules produce them in.
         items=tuple(sorted(items, key=_ORDER)),
     )
