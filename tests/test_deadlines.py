@@ -270,3 +270,26 @@ async def test_the_end_of_the_employment_is_a_phase_change_once(
         seen.append(await phase_change_days(world.bureau, case["id"]))
     assert seen == [0, 0, 1, 1, 1]
     assert await phase_transitions(sessionmaker, case["id"]) == [("uit_dienst", "2025-06-01")]
+
+
+async def test_sick_again_after_a_recovery_is_a_return_to_the_wachttijd_once(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    case = await create_case(world, absence_periods=[{"first_day": "2025-01-06", "last_day": "2025-03-14"}])
+    await scheduler_day(sessionmaker, settings, date(2025, 3, 15))  # hersteld
+    periods = [
+        {"first_day": "2025-01-06", "last_day": "2025-03-14"},
+        {"first_day": "2025-04-01", "last_day": None},
+    ]
+    patched = await world.bureau.patch(
+        f"/v1/cases/{case['id']}", json={"absence_periods": periods}, headers={"If-Match": '"1"'}
+    )
+    assert patched.status_code == 200, patched.text
+    assert await phase_on(world.bureau, case["id"], date(2025, 4, 1)) == "wachttijd"
+    for day in (date(2025, 4, 1), date(2025, 4, 1), date(2025, 4, 20)):
+        await scheduler_day(sessionmaker, settings, day)
+    assert await phase_change_days(world.bureau, case["id"]) == 2
+    assert await phase_transitions(sessionmaker, case["id"]) == [
+        ("hersteld", "2025-03-15"),
+        ("wachttijd", "2025-04-01"),
+    ]
