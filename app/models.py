@@ -3,7 +3,7 @@
 from app.audit.models import AccessEntry, AuditEntry, Event
 from app.auth.models import ApiKey
 from app.cases.models import Case
-from app.compliance.models import ComplianceItem, ComplianceSnapshot
+from app.compliance.models import ComplianceCount, ComplianceItem, ComplianceSnapshot
 from app.core.db import Base
 from app.core.idempotency import IdempotencyRecord
 from app.medical.models import MedicalStatusVersion
@@ -20,6 +20,7 @@ __all__ = [
     "Base",
     "CandidateProposal",
     "Case",
+    "ComplianceCount",
     "ComplianceItem",
     "ComplianceSnapshot",
     "Event",

@@ -16,13 +16,20 @@ class ComplianceSnapshot(Base):
     """Per case: for which reference dates its stored items are exact (app/poortwachter/snapshot.py)."""
 
     __tablename__ = "compliance_snapshots"
-    __table_args__ = (tenant_foreign_key("case_id", "cases"),)
+    __table_args__ = (
+        tenant_foreign_key("case_id", "cases"),
+        # Which of a bureau's cases the stored history answers for on a date: an index-only count.
+        Index("ix_compliance_snapshots_coverage", "bureau_id", "rules_version", "report_grace_days", "valid_until"),
+    )
 
     case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     # Primary key (case_id, bureau_id): the tenant key is in every key (docs/scaling.md).
-    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True, index=True)
-    facts_through: Mapped[date] = mapped_column(Date)
-    valid_until: Mapped[date] = mapped_column(Date)
+    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    facts_through: Mapped[date] = mapped_column(Date)  # the latest fact's date
+    valid_until: Mapped[date] = mapped_column(Date)  # the horizon: the items answer for every as_of up to it
+    # Where each version of the history starts and a digest of its facts (app/poortwachter/snapshot.py).
+    version_starts: Mapped[list[date]] = mapped_column(ARRAY(Date))
+    version_digests: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     recovered_on: Mapped[date | None] = mapped_column(Date)
     lapses_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
@@ -32,7 +39,8 @@ class ComplianceSnapshot(Base):
 
 
 class ComplianceItem(Base):
-    """One obligation of a snapshot, with the dates its status on any valid reference date follows from."""
+    """One obligation of a case's history, valid for `valid_from <= as_of < valid_to`, with the dates its status
+    on those reference dates follows from."""
 
     __tablename__ = "compliance_items"
     __table_args__ = (
@@ -56,3 +64,20 @@ class ComplianceItem(Base):
     waiting_for: Mapped[str | None] = mapped_column(String(40))
     period: Mapped[str | None] = mapped_column(String(7))
     track_id: Mapped[str | None] = mapped_column(String(36))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+
+
+class ComplianceCount(Base):
+    """Per bureau: how many items enter (n > 0) or leave (n < 0) each status on a date, summed over its cases'
+    histories, so that the counts on a reference date are one range sum (kept current by the snapshot refresh)."""
+
+    __tablename__ = "compliance_counts"
+
+    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    rules_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_grace_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    on_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)

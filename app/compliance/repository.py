@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.principal import Principal
 from app.cases.models import Case
 from app.cases.repository import visible_to
-from app.compliance.models import ComplianceItem, ComplianceSnapshot
+from app.compliance.models import ComplianceCount, ComplianceItem, ComplianceSnapshot
 from app.core.db import session_raw_connection
 from app.organizations.models import OrganizationKind
 from app.poortwachter.snapshot import RULES_VERSION
@@ -142,21 +142,36 @@ def _selected_cases(query: PortfolioQuery) -> list[ColumnElement[bool]]:
 
 
 def _valid_snapshot(query: PortfolioQuery) -> ColumnElement[bool]:
-    """The stored snapshot answers exactly for this reference date (see app/poortwachter/snapshot.py)."""
+    """The stored history answers exactly for this reference date (see app/poortwachter/snapshot.py)."""
     return and_(
-        ComplianceSnapshot.facts_through <= query.as_of,
         ComplianceSnapshot.valid_until >= query.as_of,
         ComplianceSnapshot.rules_version == RULES_VERSION,
         ComplianceSnapshot.report_grace_days == query.report_grace_days,
     )
 
 
+def whole_bureau(query: PortfolioQuery) -> uuid.UUID | None:
+    """The bureau whose every case is selected (its own portfolio, unfiltered), else None."""
+    if query.principal.kind is OrganizationKind.reintegratiebureau and query.employer_id is None:
+        return query.principal.organization_id
+    return None
+
+
 async def count_cases(session: AsyncSession, query: PortfolioQuery) -> int:
     return int(await session.scalar(select(func.count()).select_from(Case).where(*_selected_cases(query))) or 0)
 
 
+async def count_covered(session: AsyncSession, query: PortfolioQuery, bureau_id: uuid.UUID) -> int:
+    """How many of the bureau's cases have a history valid on the reference date (an index-only count)."""
+    snap = ComplianceSnapshot
+    found = await session.scalar(
+        select(func.count()).select_from(snap).where(snap.bureau_id == bureau_id, _valid_snapshot(query))
+    )
+    return int(found or 0)
+
+
 async def cases_without_snapshot(session: AsyncSession, query: PortfolioQuery) -> list[uuid.UUID]:
-    """The selected cases whose snapshot is missing, stale or not valid on the reference date."""
+    """The selected cases whose history is missing, of other rules or not valid on the reference date."""
     rows = await session.scalars(
         select(Case.id)
         .outerjoin(ComplianceSnapshot, and_(ComplianceSnapshot.case_id == Case.id, _valid_snapshot(query)))
@@ -165,8 +180,27 @@ async def cases_without_snapshot(session: AsyncSession, query: PortfolioQuery) -
     return list(rows)
 
 
+async def bureau_counts(session: AsyncSession, query: PortfolioQuery, bureau_id: uuid.UUID) -> list[Any]:
+    """(status, code, count) on the reference date over every history of the bureau: one range sum over the
+    status changes (compliance_counts), however many cases. Exact when every case is covered (count_covered)."""
+    c = ComplianceCount
+    total = func.sum(c.n)
+    counts = (
+        select(c.status, c.code, total.label("n"))
+        .where(
+            c.bureau_id == bureau_id,
+            c.rules_version == RULES_VERSION,
+            c.report_grace_days == query.report_grace_days,
+            c.on_date <= query.as_of,
+        )
+        .group_by(c.status, c.code)
+        .having(total != 0)
+    )
+    return list(await session.execute(counts))
+
+
 def _stored_items(query: PortfolioQuery) -> Subquery:
-    """Stored items of valid snapshots with their status on the reference date, as snapshot.status_on has it."""
+    """Stored items valid on the reference date with their status on it, as snapshot.status_on has it."""
     as_of = query.as_of
     item, snap = ComplianceItem, ComplianceSnapshot
     status = case(
@@ -178,7 +212,7 @@ def _stored_items(query: PortfolioQuery) -> Subquery:
         (item.window_opens_on <= as_of, literal("open")),
         else_=literal("upcoming"),
     )
-    where = [*_selected_cases(query), _valid_snapshot(query)]
+    where = [*_selected_cases(query), _valid_snapshot(query), item.valid_from <= as_of, item.valid_to > as_of]
     where.append(or_(item.listed_from.is_(None), item.listed_from <= as_of))
     if query.principal.kind is OrganizationKind.reintegratiebureau:
         where.append(item.bureau_id == query.principal.organization_id)  # lets the (bureau_id, due_on) index work
@@ -198,8 +232,8 @@ def _stored_items(query: PortfolioQuery) -> Subquery:
             item.track_id,
             status.label("status"),
         )
-        .join(snap, snap.case_id == item.case_id)
-        .join(Case, Case.id == item.case_id)
+        .join(snap, and_(snap.case_id == item.case_id, snap.bureau_id == item.bureau_id))
+        .join(Case, and_(Case.id == item.case_id, Case.bureau_id == item.bureau_id))
         .where(*where)
         .subquery("stored")
     )
@@ -239,11 +273,9 @@ async def stored_rows(
 
 
 async def stored_counts(session: AsyncSession, query: PortfolioQuery) -> list[Any]:
-    """(status, parties, count) over every stored item of the selected cases."""
+    """(status, code, count) over every stored item of the selected cases (one employer's, say)."""
     stored = _stored_items(query)
-    counts = select(stored.c.status, stored.c.parties, func.count().label("n")).group_by(
-        stored.c.status, stored.c.parties
-    )
+    counts = select(stored.c.status, stored.c.code, func.count().label("n")).group_by(stored.c.status, stored.c.code)
     return list(await session.execute(counts))
 
 

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     bsn_key: SecretStr = SecretStr(_DEV_BSN_KEY)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     report_grace_days: int = Field(default=14, ge=0, le=60)
+    # Cases the portfolio evaluates directly (no stored history for them yet, or a date past its horizon)
+    # before it answers 503 (too many: refresh-compliance has not run) or 422 (as_of too far ahead).
+    portfolio_direct_limit: int = Field(default=2000, ge=0)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
     log_level: str = "info"

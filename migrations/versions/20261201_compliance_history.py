@@ -1,0 +1,76 @@
+"""compliance history
+
+The stored compliance items get a validity range (valid_from <= as_of < valid_to) so that a case's history, one
+version per fact date, answers a past as_of in SQL like today's (app/poortwachter/snapshot.py::history); each
+snapshot keeps where its versions start and a digest of their facts (a new fact recomputes only the versions it
+changes). compliance_counts holds per bureau the status changes of every item by date, so the portfolio's counts
+on any date are one range sum. The coverage index counts which of a bureau's cases the history answers for.
+
+Stored snapshots have no history: they are removed here (both ways), and until `spoorwijzer refresh-compliance`
+has run the portfolio evaluates cases directly (up to a bound, then 503: docs/performance.md).
+
+Revision ID: 0014
+Revises: 0007
+Create Date: 2026-12-01 02:30:00+00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0014"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.execute("DELETE FROM compliance_snapshots")  # the items go with them (ON DELETE CASCADE)
+    op.add_column("compliance_items", sa.Column("valid_from", sa.Date(), nullable=False))
+    op.add_column("compliance_items", sa.Column("valid_to", sa.Date(), nullable=False))
+    op.add_column("compliance_snapshots", sa.Column("version_starts", postgresql.ARRAY(sa.Date()), nullable=False))
+    op.add_column(
+        "compliance_snapshots", sa.Column("version_digests", postgresql.ARRAY(sa.String(length=32)), nullable=False)
+    )
+    op.drop_index("ix_compliance_snapshots_bureau_id", table_name="compliance_snapshots")
+    op.create_index(
+        "ix_compliance_snapshots_coverage",
+        "compliance_snapshots",
+        ["bureau_id", "rules_version", "report_grace_days", "valid_until"],
+        unique=False,
+    )
+    op.create_table(
+        "compliance_counts",
+        sa.Column("bureau_id", sa.Uuid(), nullable=False),
+        sa.Column("rules_version", sa.Integer(), nullable=False),
+        sa.Column("report_grace_days", sa.Integer(), nullable=False),
+        sa.Column("on_date", sa.Date(), nullable=False),
+        sa.Column("code", sa.String(length=40), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("n", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["bureau_id"], ["organizations.id"], name=op.f("fk_compliance_counts_bureau_id_organizations")
+        ),
+        sa.PrimaryKeyConstraint(
+            "bureau_id",
+            "rules_version",
+            "report_grace_days",
+            "on_date",
+            "code",
+            "status",
+            name=op.f("pk_compliance_counts"),
+        ),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("compliance_counts")
+    op.execute("DELETE FROM compliance_snapshots")
+    op.drop_index("ix_compliance_snapshots_coverage", table_name="compliance_snapshots")
+    op.create_index("ix_compliance_snapshots_bureau_id", "compliance_snapshots", ["bureau_id"], unique=False)
+    op.drop_column("compliance_snapshots", "version_digests")
+    op.drop_column("compliance_snapshots", "version_starts")
+    op.drop_column("compliance_items", "valid_to")
+    op.drop_column("compliance_items", "valid_from")
