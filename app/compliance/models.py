@@ -45,11 +45,13 @@ class ComplianceItem(Base):
     __tablename__ = "compliance_items"
     __table_args__ = (
         Index("ix_compliance_items_bureau_due", "bureau_id", "due_on"),
+        # A case's items valid on a date (one employer's portfolio, the refresh): ended versions stay in the index.
+        Index("ix_compliance_items_case_valid", "bureau_id", "case_id", "valid_to"),
         tenant_foreign_key("case_id", "compliance_snapshots", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    case_id: Mapped[uuid.UUID]
     bureau_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # tenant key
     code: Mapped[str] = mapped_column(String(40))
     parties: Mapped[list[str]] = mapped_column(ARRAY(String(20)))

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Select,
     String,
     Subquery,
     Text,
@@ -157,35 +158,42 @@ def whole_bureau(query: PortfolioQuery) -> uuid.UUID | None:
     return None
 
 
+def count_cases_statement(query: PortfolioQuery) -> Select[Any]:
+    return select(func.count()).select_from(Case).where(*_selected_cases(query))
+
+
 async def count_cases(session: AsyncSession, query: PortfolioQuery) -> int:
-    return int(await session.scalar(select(func.count()).select_from(Case).where(*_selected_cases(query))) or 0)
+    return int(await session.scalar(count_cases_statement(query)) or 0)
+
+
+def count_covered_statement(query: PortfolioQuery, bureau_id: uuid.UUID) -> Select[Any]:
+    snap = ComplianceSnapshot
+    return select(func.count()).select_from(snap).where(snap.bureau_id == bureau_id, _valid_snapshot(query))
 
 
 async def count_covered(session: AsyncSession, query: PortfolioQuery, bureau_id: uuid.UUID) -> int:
     """How many of the bureau's cases have a history valid on the reference date (an index-only count)."""
+    return int(await session.scalar(count_covered_statement(query, bureau_id)) or 0)
+
+
+def cases_without_snapshot_statement(query: PortfolioQuery) -> Select[Any]:
     snap = ComplianceSnapshot
-    found = await session.scalar(
-        select(func.count()).select_from(snap).where(snap.bureau_id == bureau_id, _valid_snapshot(query))
+    return (
+        select(Case.id)
+        .outerjoin(snap, and_(snap.case_id == Case.id, snap.bureau_id == Case.bureau_id, _valid_snapshot(query)))
+        .where(*_selected_cases(query), snap.case_id.is_(None))
     )
-    return int(found or 0)
 
 
 async def cases_without_snapshot(session: AsyncSession, query: PortfolioQuery) -> list[uuid.UUID]:
     """The selected cases whose history is missing, of other rules or not valid on the reference date."""
-    rows = await session.scalars(
-        select(Case.id)
-        .outerjoin(ComplianceSnapshot, and_(ComplianceSnapshot.case_id == Case.id, _valid_snapshot(query)))
-        .where(*_selected_cases(query), ComplianceSnapshot.case_id.is_(None))
-    )
-    return list(rows)
+    return list(await session.scalars(cases_without_snapshot_statement(query)))
 
 
-async def bureau_counts(session: AsyncSession, query: PortfolioQuery, bureau_id: uuid.UUID) -> list[Any]:
-    """(status, code, count) on the reference date over every history of the bureau: one range sum over the
-    status changes (compliance_counts), however many cases. Exact when every case is covered (count_covered)."""
+def bureau_counts_statement(query: PortfolioQuery, bureau_id: uuid.UUID) -> Select[Any]:
     c = ComplianceCount
     total = func.sum(c.n)
-    counts = (
+    return (
         select(c.status, c.code, total.label("n"))
         .where(
             c.bureau_id == bureau_id,
@@ -196,7 +204,12 @@ async def bureau_counts(session: AsyncSession, query: PortfolioQuery, bureau_id:
         .group_by(c.status, c.code)
         .having(total != 0)
     )
-    return list(await session.execute(counts))
+
+
+async def bureau_counts(session: AsyncSession, query: PortfolioQuery, bureau_id: uuid.UUID) -> list[Any]:
+    """(status, code, count) on the reference date over every history of the bureau: one range sum over the
+    status changes (compliance_counts), however many cases. Exact when every case is covered (count_covered)."""
+    return list(await session.execute(bureau_counts_statement(query, bureau_id)))
 
 
 def _stored_items(query: PortfolioQuery) -> Subquery:
@@ -250,6 +263,27 @@ def _order_key(stored: Subquery) -> tuple[ColumnElement[Any], ...]:
     )
 
 
+def stored_rows_statement(
+    query: PortfolioQuery,
+    *,
+    statuses: set[str],
+    parties: set[str] | None,
+    due_before: date | None,
+    after: tuple[date, str, str, str, str] | None,
+    limit: int,
+) -> Select[Any]:
+    stored = _stored_items(query)
+    key = _order_key(stored)
+    select_rows = select(stored).where(stored.c.status.in_(statuses))
+    if parties:
+        select_rows = select_rows.where(stored.c.parties.overlap(cast(sorted(parties), ARRAY(String))))
+    if due_before is not None:
+        select_rows = select_rows.where(stored.c.due_on < due_before)
+    if after is not None:
+        select_rows = select_rows.where(tuple_(*key) > tuple_(*after))
+    return select_rows.order_by(*key).limit(limit)
+
+
 async def stored_rows(
     session: AsyncSession,
     query: PortfolioQuery,
@@ -260,23 +294,20 @@ async def stored_rows(
     after: tuple[date, str, str, str, str] | None,
     limit: int,
 ) -> list[Any]:
+    statement = stored_rows_statement(
+        query, statuses=statuses, parties=parties, due_before=due_before, after=after, limit=limit
+    )
+    return list(await session.execute(statement))
+
+
+def stored_counts_statement(query: PortfolioQuery) -> Select[Any]:
     stored = _stored_items(query)
-    key = _order_key(stored)
-    select_rows = select(stored).where(stored.c.status.in_(statuses))
-    if parties:
-        select_rows = select_rows.where(stored.c.parties.overlap(cast(sorted(parties), ARRAY(String))))
-    if due_before is not None:
-        select_rows = select_rows.where(stored.c.due_on < due_before)
-    if after is not None:
-        select_rows = select_rows.where(tuple_(*key) > tuple_(*after))
-    return list(await session.execute(select_rows.order_by(*key).limit(limit)))
+    return select(stored.c.status, stored.c.code, func.count().label("n")).group_by(stored.c.status, stored.c.code)
 
 
 async def stored_counts(session: AsyncSession, query: PortfolioQuery) -> list[Any]:
     """(status, code, count) over every stored item of the selected cases (one employer's, say)."""
-    stored = _stored_items(query)
-    counts = select(stored.c.status, stored.c.code, func.count().label("n")).group_by(stored.c.status, stored.c.code)
-    return list(await session.execute(counts))
+    return list(await session.execute(stored_counts_statement(query)))
 
 
 async def cases_needing_snapshot(

@@ -42,12 +42,12 @@ async def refresh_changed(session: AsyncSession, today: date, report_grace_days:
 _STORED_SNAPSHOTS = """
     SELECT case_id, bureau_id, valid_until, recovered_on, closed_on, rules_version, report_grace_days,
            version_starts, version_digests
-    FROM compliance_snapshots WHERE case_id = ANY($1::uuid[])
+    FROM compliance_snapshots WHERE bureau_id = ANY($2::uuid[]) AND case_id = ANY($1::uuid[])
 """
 _STORED_ITEMS = """
     SELECT case_id, code, due_on, window_opens_on, overdue_after, completed_on, late_by_days, evidence_id,
            final_status, waiting_for, period, track_id, valid_from, valid_to
-    FROM compliance_items WHERE case_id = ANY($1::uuid[])
+    FROM compliance_items WHERE bureau_id = ANY($2::uuid[]) AND case_id = ANY($1::uuid[])
 """
 # Sorted keys: concurrent refreshes of one bureau lock the rows they share in one order (no deadlock).
 _ADD_COUNTS = """
@@ -103,12 +103,13 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
     # so refreshes of a case run one after the other, each reading every committed fact.
     loaded = await repository.load_for_snapshots(session, ids)
     connection = await session_raw_connection(session)  # in the transaction the loader's lock began
+    bureaus = sorted({rows.bureau_id for rows in loaded})  # the tenant key leads the indexes
     old_rows: dict[uuid.UUID, list[HistoryRow]] = {}
-    for row in await connection.fetch(_STORED_ITEMS, ids):
+    for row in await connection.fetch(_STORED_ITEMS, ids, bureaus):
         old_rows.setdefault(row["case_id"], []).append(_stored_row(row))
     counts: Counter[CountKey] = Counter()
     old: dict[uuid.UUID, tuple[Snapshot, list[Version], int, int]] = {}
-    for row in await connection.fetch(_STORED_SNAPSHOTS, ids):
+    for row in await connection.fetch(_STORED_SNAPSHOTS, ids, bureaus):
         snapshot, stored_versions = _stored(row)
         old[row["case_id"]] = (snapshot, stored_versions, row["rules_version"], row["report_grace_days"])
         key = (row["bureau_id"], row["rules_version"], row["report_grace_days"])

@@ -34,6 +34,10 @@ def upgrade() -> None:
     op.add_column(
         "compliance_snapshots", sa.Column("version_digests", postgresql.ARRAY(sa.String(length=32)), nullable=False)
     )
+    op.drop_index("ix_compliance_items_case_id", table_name="compliance_items")
+    op.create_index(
+        "ix_compliance_items_case_valid", "compliance_items", ["bureau_id", "case_id", "valid_to"], unique=False
+    )
     op.drop_index("ix_compliance_snapshots_bureau_id", table_name="compliance_snapshots")
     op.create_index(
         "ix_compliance_snapshots_coverage",
@@ -70,6 +74,8 @@ def downgrade() -> None:
     op.execute("DELETE FROM compliance_snapshots")
     op.drop_index("ix_compliance_snapshots_coverage", table_name="compliance_snapshots")
     op.create_index("ix_compliance_snapshots_bureau_id", "compliance_snapshots", ["bureau_id"], unique=False)
+    op.drop_index("ix_compliance_items_case_valid", table_name="compliance_items")
+    op.create_index("ix_compliance_items_case_id", "compliance_items", ["case_id"], unique=False)
     op.drop_column("compliance_snapshots", "version_digests")
     op.drop_column("compliance_snapshots", "version_starts")
     op.drop_column("compliance_items", "valid_to")
