@@ -86,7 +86,8 @@ _CASE_COLUMNS = (Case.id, Case.bureau_id, Case.external_ref, Case.absence_period
 # Recording order: among facts of one day, the rules take the first recorded as evidence and the last recorded
 # verlenging or loonsanctie as the one that counts.
 _MILESTONES = """
-    SELECT case_id, id, type, occurred_on, until, percentage, obligation FROM milestones
+    SELECT case_id, id, type, occurred_on, until, percentage, obligation, new_due_on,
+           geen_benutbare_mogelijkheden, casemanager, hersteld, uitkering, werk FROM milestones
     WHERE bureau_id = ANY($1::uuid[]) AND case_id = ANY($2::uuid[])
     ORDER BY created_at, id
 """
@@ -190,7 +191,7 @@ async def cases_without_snapshot(session: AsyncSession, query: PortfolioQuery) -
     return list(await session.scalars(cases_without_snapshot_statement(query)))
 
 
-def bureau_counts_statement(query: PortfolioQuery, bureau_id: uuid.UUID) -> Select[Any]:
+def bureau_counts_statement(query: PortfolioQuery, bureau_id: uuid.UUID) -> Select[str, str, int]:
     c = ComplianceCount
     total = func.sum(c.n)
     return (
@@ -213,14 +214,17 @@ async def bureau_counts(session: AsyncSession, query: PortfolioQuery, bureau_id:
 
 
 def _stored_items(query: PortfolioQuery) -> Subquery:
-    """Stored items valid on the reference date with their status on it, as snapshot.status_on has it."""
+    """Stored items valid on the reference date with their status on it, as snapshot.status_on has it (from the
+    case state of the item's version: recovery day, end of the pay; closing is the case's)."""
     as_of = query.as_of
     item, snap = ComplianceItem, ComplianceSnapshot
     status = case(
         (item.final_status.is_not(None), item.final_status),
+        (item.waived_through >= as_of, literal("waived")),
         (snap.closed_on <= as_of, literal("lapsed")),
-        (snap.lapses_on <= as_of, literal("lapsed")),
-        (snap.recovered_on <= as_of, literal("suspended")),
+        (item.lapses_on <= as_of, literal("lapsed")),
+        (and_(item.lapses_with_pay, item.pay_ends_on < as_of), literal("lapsed")),
+        (item.recovered_on <= as_of, literal("suspended")),
         (item.overdue_after < as_of, literal("overdue")),
         (item.window_opens_on <= as_of, literal("open")),
         else_=literal("upcoming"),
@@ -243,6 +247,7 @@ def _stored_items(query: PortfolioQuery) -> Subquery:
             item.waiting_for,
             item.period,
             item.track_id,
+            item.overdue_after,
             status.label("status"),
         )
         .join(snap, and_(snap.case_id == item.case_id, snap.bureau_id == item.bureau_id))

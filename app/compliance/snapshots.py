@@ -19,7 +19,6 @@ from app.poortwachter.obligations import SAMENTELLING_SUSPENSION_DAYS
 from app.poortwachter.snapshot import (
     RULES_VERSION,
     HistoryRow,
-    Snapshot,
     Version,
     history,
     listed_from,
@@ -40,13 +39,13 @@ async def refresh_changed(session: AsyncSession, today: date, report_grace_days:
 
 
 _STORED_SNAPSHOTS = """
-    SELECT case_id, bureau_id, valid_until, recovered_on, closed_on, rules_version, report_grace_days,
-           version_starts, version_digests
+    SELECT case_id, bureau_id, closed_on, rules_version, report_grace_days, version_starts, version_digests
     FROM compliance_snapshots WHERE bureau_id = ANY($2::uuid[]) AND case_id = ANY($1::uuid[])
 """
 _STORED_ITEMS = """
     SELECT case_id, code, due_on, window_opens_on, overdue_after, completed_on, late_by_days, evidence_id,
-           final_status, waiting_for, period, track_id, valid_from, valid_to
+           final_status, waiting_for, period, track_id, waived_through, lapses_with_pay, valid_from, valid_to,
+           recovered_on, pay_ends_on
     FROM compliance_items WHERE bureau_id = ANY($2::uuid[]) AND case_id = ANY($1::uuid[])
 """
 # Sorted keys: concurrent refreshes of one bureau lock the rows they share in one order (no deadlock).
@@ -58,16 +57,8 @@ _ADD_COUNTS = """
 """
 
 
-def _stored(row: Any) -> tuple[Snapshot, list[Version]]:
-    snapshot = Snapshot(
-        facts_through=row["valid_until"],  # not used by status_changes
-        valid_until=row["valid_until"],
-        recovered_on=row["recovered_on"],
-        closed_on=row["closed_on"],
-        items=(),
-    )
-    starts = row["version_starts"]
-    return snapshot, [Version(s, d) for s, d in zip(starts, row["version_digests"], strict=True)]
+def _stored_versions(row: Any) -> list[Version]:
+    return [Version(s, d) for s, d in zip(row["version_starts"], row["version_digests"], strict=True)]
 
 
 def _stored_row(row: Any) -> HistoryRow:
@@ -83,15 +74,21 @@ def _stored_row(row: Any) -> HistoryRow:
         row["waiting_for"],
         row["period"],
         row["track_id"],
+        row["waived_through"],
+        row["lapses_with_pay"],
     )
-    return HistoryRow(item, row["valid_from"], row["valid_to"])
+    return HistoryRow(item, row["valid_from"], row["valid_to"], row["recovered_on"], row["pay_ends_on"])
 
 
 def _count(
-    counts: Counter[CountKey], key: tuple[uuid.UUID, int, int], rows: list[HistoryRow], snapshot: Snapshot, sign: int
+    counts: Counter[CountKey],
+    key: tuple[uuid.UUID, int, int],
+    rows: list[HistoryRow],
+    closed_on: date | None,
+    sign: int,
 ) -> None:
     for row in rows:
-        for day, status, delta in status_changes(row, snapshot):
+        for day, status, delta in status_changes(row, closed_on):
             counts[(*key, day, row.item.code, status)] += sign * delta
 
 
@@ -108,12 +105,11 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
     for row in await connection.fetch(_STORED_ITEMS, ids, bureaus):
         old_rows.setdefault(row["case_id"], []).append(_stored_row(row))
     counts: Counter[CountKey] = Counter()
-    old: dict[uuid.UUID, tuple[Snapshot, list[Version], int, int]] = {}
+    old: dict[uuid.UUID, tuple[list[Version], int, int]] = {}
     for row in await connection.fetch(_STORED_SNAPSHOTS, ids, bureaus):
-        snapshot, stored_versions = _stored(row)
-        old[row["case_id"]] = (snapshot, stored_versions, row["rules_version"], row["report_grace_days"])
+        old[row["case_id"]] = (_stored_versions(row), row["rules_version"], row["report_grace_days"])
         key = (row["bureau_id"], row["rules_version"], row["report_grace_days"])
-        _count(counts, key, old_rows.get(row["case_id"], []), snapshot, -1)
+        _count(counts, key, old_rows.get(row["case_id"], []), row["closed_on"], -1)
     await connection.execute("DELETE FROM compliance_snapshots WHERE case_id = ANY($1::uuid[])", ids)
 
     snapshots: list[dict[str, Any]] = []
@@ -121,14 +117,14 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
     for rows in loaded:
         stored = old.get(rows.id)
         reusable = (
-            (stored[1], old_rows.get(rows.id, []))
-            if stored is not None and stored[2] == RULES_VERSION and stored[3] == report_grace_days
+            (stored[0], old_rows.get(rows.id, []))
+            if stored is not None and stored[1] == RULES_VERSION and stored[2] == report_grace_days
             else None
         )
         snapshot, versions, history_rows = history(
             to_facts(rows), today + HORIZON, report_grace_days=report_grace_days, stored=reusable
         )
-        _count(counts, (rows.bureau_id, RULES_VERSION, report_grace_days), history_rows, snapshot, 1)
+        _count(counts, (rows.bureau_id, RULES_VERSION, report_grace_days), history_rows, snapshot.closed_on, 1)
         snapshots.append(
             {
                 "case_id": rows.id,
@@ -140,6 +136,7 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
                 if snapshot.recovered_on
                 else None,
                 "closed_on": snapshot.closed_on,
+                "pay_ends_on": snapshot.pay_ends_on,
                 "rules_version": RULES_VERSION,
                 "report_grace_days": report_grace_days,
                 "version_starts": [v.starts_on for v in versions],
@@ -157,6 +154,8 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
                 "overdue_after": row.item.overdue_after,
                 "listed_from": listed_from(row.item),
                 "final_status": row.item.final_status,
+                "waived_through": row.item.waived_through,
+                "lapses_with_pay": row.item.lapses_with_pay,
                 "completed_on": row.item.completed_on,
                 "late_by_days": row.item.late_by_days,
                 "evidence_id": row.item.evidence_id,
@@ -165,6 +164,11 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
                 "track_id": row.item.track_id,
                 "valid_from": row.valid_from,
                 "valid_to": row.valid_to,
+                "recovered_on": row.recovered_on,
+                "lapses_on": row.recovered_on + timedelta(days=SAMENTELLING_SUSPENSION_DAYS)
+                if row.recovered_on
+                else None,
+                "pay_ends_on": row.pay_ends_on,
             }
             for row in history_rows
         ]

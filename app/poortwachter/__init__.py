@@ -18,9 +18,11 @@ from app.poortwachter.clock import (
 )
 from app.poortwachter.engine import case_phase, evaluate
 from app.poortwachter.facts import (
+    AFWIJKING_CODES,
     MILESTONE_TYPES,
     OBLIGATION_CODES,
     PARTIES,
+    PHASES,
     STATUSES,
     CaseFacts,
     Compliance,
@@ -34,7 +36,6 @@ from app.poortwachter.facts import (
 from app.poortwachter.milestones import (
     LOONSANCTIE_MAX_DAYS,
     check_milestone,
-    latest_loonsanctie_until,
     spoor_3_allowed,
 )
 from app.poortwachter.obligations import (
@@ -61,6 +62,7 @@ from app.poortwachter.obligations import (
 from app.poortwachter.workdays import first_working_day_on_or_after, is_non_working_day, non_working_holidays
 
 __all__ = [
+    "AFWIJKING_CODES",
     "LOONSANCTIE_MAX_DAYS",
     "MILESTONE_TYPES",
     "OBLIGATION_CODES",
@@ -68,6 +70,7 @@ __all__ = [
     "OBLIGATION_PARTIES",
     "OBLIGATION_TITLES",
     "PARTIES",
+    "PHASES",
     "SAMENTELLING_DAYS",
     "STATUSES",
     "WACHTTIJD_DAYS",
@@ -104,7 +107,6 @@ __all__ = [
     "evaluate",
     "first_working_day_on_or_after",
     "is_non_working_day",
-    "latest_loonsanctie_until",
     "loondoorbetaling_end",
     "non_working_holidays",
     "recovery_day",

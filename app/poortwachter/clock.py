@@ -18,9 +18,10 @@ _OPEN = date.max.toordinal()
 class CaseFactsError(ValueError):
     """Invalid absence or leave periods; ``field`` names the offending input for a 422."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, rule: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.rule = rule  # a stable name of the rule that was broken, for the 422's `rule`
 
 
 def check_absence_periods(periods: Sequence[Period]) -> None:

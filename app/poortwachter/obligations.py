@@ -20,28 +20,36 @@ OBLIGATION_TITLES: dict[str, str] = {
     "reintegratieverslag": "Re-integratieverslag",
     "wia_kennisgeving": "Kennisgeving WIA-aanvraag (UWV)",
     "wia_aanvraag": "Aanvraag WIA-uitkering",
+    "ziekmelding_uit_dienst": "Ziekmelding bij einde dienstverband (ziek uit dienst)",
+    "reintegratieverslag_uit_dienst": "Re-integratieverslag bij einde dienstverband",
+    "beslissing_herstelmelding": "Beslissing UWV op herstelmelding",
 }
 
-# Articles are cited only as far as they are certain; "Regeling procesgang" is the Regeling procesgang
-# eerste en tweede ziektejaar. The voortgangsgesprek rhythm and the monthly report come from UWV practice.
+_REGELING = "Regeling procesgang eerste en tweede ziektejaar"
+
+# Domain section 2 (v2): the exact strings the API returns.
 OBLIGATION_LEGAL_BASIS: dict[str, str] = {
-    "probleemanalyse": "Regeling procesgang art. 2",
-    "plan_van_aanpak": "Regeling procesgang art. 4",
-    "casemanager": "Regeling procesgang art. 4",
-    "voortgangsgesprek": "Regeling procesgang art. 4; Werkwijzer Poortwachter",
-    "bijstelling_plan_van_aanpak": "Regeling procesgang art. 4",
-    "ziekmelding_uwv": "Ziektewet art. 38 lid 2",
-    "eerstejaarsevaluatie": "Regeling procesgang; Werkwijzer Poortwachter",
-    "start_spoor_2": "BW 7:658a lid 1",
-    "voortgangsrapportage": "BW 7:658a; Beoordelingskader Poortwachter",
-    "actueel_oordeel": "WIA art. 25 lid 2; Regeling procesgang",
-    "eindevaluatie": "WIA art. 25 lid 2; Regeling procesgang",
-    "reintegratieverslag": "WIA art. 25 lid 2",
-    "wia_kennisgeving": "WIA art. 64",
-    "wia_aanvraag": "WIA art. 64 lid 3",
+    "probleemanalyse": f"{_REGELING} art. 2 lid 2 en 3",
+    "plan_van_aanpak": f"Wet WIA art. 25 lid 2; BW 7:658a lid 3; {_REGELING} art. 4 lid 1 en 3",
+    "casemanager": f"{_REGELING} art. 4 lid 2 onder c",
+    "voortgangsgesprek": f"{_REGELING} art. 4 lid 2 onder b; Werkwijzer Poortwachter (ritme 6 weken)",
+    "bijstelling_plan_van_aanpak": f"{_REGELING} art. 4 lid 4 en 5",
+    "ziekmelding_uwv": "Ziektewet art. 38 lid 1",
+    "eerstejaarsevaluatie": f"{_REGELING} art. 4 lid 2 onder b; art. 6 lid 1 onder h",
+    "start_spoor_2": "BW 7:658a lid 1; Werkwijzer Poortwachter (praktijk)",
+    "voortgangsrapportage": "Opdracht werkgever aan re-integratiebedrijf; "
+    "Beleidsregels beoordelingskader poortwachter § 6",
+    "actueel_oordeel": f"{_REGELING} art. 6 lid 1 onder i tot en met k; Wet WIA art. 25 lid 3 en 5",
+    "eindevaluatie": f"Wet WIA art. 25 lid 3, 4 en 8; {_REGELING} art. 6 lid 1 onder h",
+    "reintegratieverslag": f"Wet WIA art. 25 lid 3, 4 en 8; {_REGELING} art. 6",
+    "wia_kennisgeving": "Wet WIA art. 64 lid 2",
+    "wia_aanvraag": "Wet WIA art. 64 lid 3 en 6; BW 7:629 lid 3 onder f en lid 11 onder a",
+    "ziekmelding_uit_dienst": "Ziektewet art. 38 lid 2",
+    "reintegratieverslag_uit_dienst": f"Ziektewet art. 38 lid 2; {_REGELING} art. 6 lid 2",
+    "beslissing_herstelmelding": "Wet WIA art. 25 lid 13; Algemene termijnenwet art. 1",
 }
 
-# The accountable party first; an obligation is listed under each of them.
+# Every party that must act or answers for the item, the one that carries it out first (v2).
 OBLIGATION_PARTIES: dict[str, tuple[str, ...]] = {
     "probleemanalyse": ("bedrijfsarts", "werkgever"),
     "plan_van_aanpak": ("werkgever", "werknemer"),
@@ -51,13 +59,31 @@ OBLIGATION_PARTIES: dict[str, tuple[str, ...]] = {
     "ziekmelding_uwv": ("werkgever",),
     "eerstejaarsevaluatie": ("werkgever", "werknemer"),
     "start_spoor_2": ("werkgever", "reintegratiebureau"),
-    "voortgangsrapportage": ("reintegratiebureau",),
-    "actueel_oordeel": ("bedrijfsarts",),
+    "voortgangsrapportage": ("reintegratiebureau", "werkgever"),
+    "actueel_oordeel": ("bedrijfsarts", "werkgever"),
     "eindevaluatie": ("werkgever", "werknemer"),
     "reintegratieverslag": ("werkgever",),
     "wia_kennisgeving": ("uwv",),
     "wia_aanvraag": ("werknemer",),
+    "ziekmelding_uit_dienst": ("werkgever",),
+    "reintegratieverslag_uit_dienst": ("werkgever",),
+    "beslissing_herstelmelding": ("uwv",),
 }
+
+# Loonsanctie grounds (WIA 25(9), domain section 2): an overdue one makes loonsanctie_risk true.
+LOONSANCTIE_GROUNDS: frozenset[str] = frozenset(
+    {
+        "probleemanalyse",
+        "plan_van_aanpak",
+        "voortgangsgesprek",
+        "bijstelling_plan_van_aanpak",
+        "eerstejaarsevaluatie",
+        "start_spoor_2",
+        "actueel_oordeel",
+        "eindevaluatie",
+        "reintegratieverslag",
+    }
+)
 
 # Offsets on the sick-day clock (counted-day indexes, 0-based) and in days.
 PROBLEEMANALYSE_DUE = 41  # end of week 6

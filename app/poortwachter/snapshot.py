@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import pairwise
 from operator import attrgetter
 
 from app.poortwachter.engine import TraceItem, trace
@@ -26,7 +27,7 @@ from app.poortwachter.obligations import (
 _ORDER = attrgetter("due_on", "code")
 
 #: Bump when a rule changes: stored snapshots of another version are not used (and can be refreshed).
-RULES_VERSION = 2
+RULES_VERSION = 3  # the Poortwachter rules v2 of the domain document
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +36,17 @@ class Snapshot:
     valid_until: date  # the date it was computed for: valid for as_of up to it
     recovered_on: date | None  # R, the first fit day, when the last absence period has ended
     closed_on: date | None
+    pay_ends_on: date | None  # L when the facts fix it; T (or null) while a missing aanvraag moves L on
     items: tuple[TraceItem, ...]
 
 
 def facts_through(facts: CaseFacts) -> date:
-    """The latest date on which a fact of the case happened (periods count as recorded; recovery and closing
-    are handled by status_on)."""
-    days = [facts.absence_periods[0].first_day]
+    """The latest date on which a fact of the case happened (recovery and closing are handled by status_on).
+
+    The last period's first day counts as a fact too: the days between two periods are recovery days (v2), so
+    a snapshot applies only from the start of the last period on.
+    """
+    days = [facts.absence_periods[-1].first_day]
     days += [m.occurred_on for m in facts.milestones]
     for track in facts.tracks:
         days.append(track.started_on)
@@ -55,13 +60,19 @@ def take_snapshot(facts: CaseFacts, valid_until: date, *, report_grace_days: int
     """The obligations as they stand on `valid_until` (at least the latest fact's date)."""
     through = facts_through(facts)
     valid_until = max(valid_until, through)
-    _, items = trace(facts, valid_until, report_grace_days=report_grace_days)
+    _, items, state = trace(facts, valid_until, report_grace_days=report_grace_days)
     last = facts.absence_periods[-1]
+    ends = state.ends
+    aanvraag_missing = not any(m.type == "wia_aanvraag" and m.occurred_on <= valid_until for m in facts.milestones)
+    # With no aanvraag and WIA 64(6) not excusing it, L runs ahead of every as_of once A has passed (and lies
+    # after every as_of before it): only the end of the employment can then end the pay (section 3.2).
+    pay_ends_on = ends.employment_end if aanvraag_missing and not ends.aanvraag_excused else ends.pay_end
     return Snapshot(
         facts_through=through,
         valid_until=valid_until,
         recovered_on=last.last_day + timedelta(days=1) if last.last_day is not None else None,
         closed_on=facts.closed_on,
+        pay_ends_on=pay_ends_on,
         # The order of evaluate(): by due date and code, stable over the order the rules produce them in.
         items=tuple(sorted(items, key=_ORDER)),
     )
@@ -78,12 +89,17 @@ def status_on(item: TraceItem, snapshot: Snapshot, as_of: date) -> str:
     """The status on `as_of` (mirrored in SQL by app/compliance/repository.py)."""
     if item.final_status is not None:
         return item.final_status
+    if item.waived_through is not None and as_of <= item.waived_through:
+        return "waived"
     if snapshot.closed_on is not None and snapshot.closed_on <= as_of:
         return "lapsed"
-    if snapshot.recovered_on is not None and snapshot.recovered_on <= as_of:
-        if as_of < snapshot.recovered_on + timedelta(days=SAMENTELLING_SUSPENSION_DAYS):
-            return "suspended"
+    recovered = snapshot.recovered_on
+    if recovered is not None and as_of >= recovered + timedelta(days=SAMENTELLING_SUSPENSION_DAYS):
         return "lapsed"
+    if item.lapses_with_pay and snapshot.pay_ends_on is not None and as_of > snapshot.pay_ends_on:
+        return "lapsed"
+    if recovered is not None and recovered <= as_of:
+        return "suspended"
     if as_of > item.overdue_after:
         return "overdue"
     if item.window_opens_on is not None and as_of >= item.window_opens_on:
@@ -91,16 +107,12 @@ def status_on(item: TraceItem, snapshot: Snapshot, as_of: date) -> str:
     return "upcoming"
 
 
-def obligations_on(snapshot: Snapshot, as_of: date, rows: list[HistoryRow] | None = None) -> list[Obligation]:
-    """The obligations of :func:`evaluate` on `as_of`, from the snapshot (requires a valid `as_of`), or from
-    the rows of its history (any `as_of` up to its horizon; in the history's order)."""
-    if rows is not None:
-        if as_of > snapshot.valid_until:
-            raise ValueError("as_of lies past the history's horizon")
-        items: tuple[TraceItem, ...] = tuple(r.item for r in rows if r.valid_from <= as_of < r.valid_to)
-    elif not snapshot.facts_through <= as_of <= snapshot.valid_until:
-        raise ValueError("as_of lies outside the snapshot's validity")
-    else:
+def obligations_on(snapshot: Snapshot, as_of: date, *, items: tuple[TraceItem, ...] | None = None) -> list[Obligation]:
+    """The obligations of :func:`evaluate` on `as_of`, from the snapshot (requires a valid `as_of`), or of
+    `items` with the snapshot's case state (history_on)."""
+    if items is None:
+        if not snapshot.facts_through <= as_of <= snapshot.valid_until:
+            raise ValueError("as_of lies outside the snapshot's validity")
         items = snapshot.items
     out = []
     for item in items:
@@ -123,6 +135,7 @@ def obligations_on(snapshot: Snapshot, as_of: date, rows: list[HistoryRow] | Non
                 evidence_id=item.evidence_id if status in ("done", "waived") else None,
                 period=item.period,
                 track_id=item.track_id,
+                overdue_by_days=(as_of - item.overdue_after).days if status == "overdue" else None,
             )
         )
     return out
@@ -134,7 +147,10 @@ def obligations_on(snapshot: Snapshot, as_of: date, rows: list[HistoryRow] | Non
 # its answer is the snapshot of the facts known on b. A case's history is the snapshots of every fact date
 # (and of "no dated fact yet", valid since always), and an item that two consecutive snapshots share is one
 # row valid over both: most items change once or twice in a case's life (appear, get done), so the history is
-# about one and a half times the size of the latest snapshot, and a past as_of is answered by the same query.
+# a small multiple of the latest snapshot, and a past as_of is answered by the same query. The days between two
+# absence periods are recovery days (v2): a version starts on the first of them and on the next period's first
+# day, and in between its items are suspended (its recovery day is the gap's first day). Each row carries the
+# case state of its version (recovery day, end of the pay), which the facts known on its dates fix.
 
 #: Start of the first version (no dated fact yet) and end of the rows still valid.
 ALWAYS = date.min
@@ -146,6 +162,8 @@ class HistoryRow:
     item: TraceItem
     valid_from: date  # the first as_of it answers for
     valid_to: date  # the first as_of it no longer answers for (FOREVER while current)
+    recovered_on: date | None  # the version's recovery day (a gap's first day inside a gap)
+    pay_ends_on: date | None  # the version's L (see Snapshot)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +189,17 @@ def facts_known_on(facts: CaseFacts, day: date) -> CaseFacts:
     )
 
 
+def _gap_start(facts: CaseFacts, day: date) -> date | None:
+    """The first recovery day of the gap between two absence periods that `day` lies in, if it does."""
+    for before, after in pairwise(facts.absence_periods):
+        if before.last_day is not None and before.last_day < day < after.first_day:
+            return before.last_day + timedelta(days=1)
+    return None
+
+
 def versions(facts: CaseFacts, *, report_grace_days: int) -> list[Version]:
-    """The versions of a case: one since always, then one per distinct fact date, each with a digest of the
-    facts it is computed from (in recording order) and of everything else its items depend on."""
+    """The versions of a case: one since always, then one per distinct fact date (and gap edge), each with a
+    digest of the facts it is computed from (in recording order) and of everything else its items depend on."""
     dated: list[tuple[date, int, int, str]] = []
     for i, m in enumerate(facts.milestones):
         dated.append((m.occurred_on, 0, i, repr(m)))
@@ -183,6 +209,10 @@ def versions(facts: CaseFacts, *, report_grace_days: int) -> list[Version]:
             dated.append((t.ended_on, 2, i, f"end {t.id}"))
     for i, r in enumerate(facts.reports):
         dated.append((r.submitted_on, 3, i, repr(r)))
+    for i, (before, after) in enumerate(pairwise(facts.absence_periods)):
+        if before.last_day is not None and before.last_day + timedelta(days=1) < after.first_day:
+            dated.append((before.last_day + timedelta(days=1), 4, i, "gap"))
+            dated.append((after.first_day, 5, i, "period"))
     dated.sort()
     digest = hashlib.blake2b(
         repr((RULES_VERSION, report_grace_days, facts.absence_periods, facts.leave_periods, facts.closed_on)).encode(),
@@ -213,38 +243,63 @@ def history(
         old_versions, _ = stored
         while reuse < len(new) - 1 and reuse < len(old_versions) and old_versions[reuse] == new[reuse]:
             reuse += 1
+    Key = tuple[TraceItem, date | None, date | None]
     rows: list[HistoryRow] = []
-    current: dict[TraceItem, list[date]] = {}  # item -> valid_from of each current row with it
+    current: dict[Key, list[date]] = {}  # item and state -> valid_from of each current row with them
     if reuse and stored is not None:
         cut = new[reuse].starts_on
         for row in stored[1]:
             if row.valid_from >= cut:
                 continue
             if row.valid_to > cut:
-                current.setdefault(row.item, []).append(row.valid_from)
+                current.setdefault((row.item, row.recovered_on, row.pay_ends_on), []).append(row.valid_from)
             else:
                 rows.append(row)
     for k in range(reuse, len(new)):
         starts_on = new[k].starts_on
-        if k + 1 == len(new):
-            items = latest.items
-        else:
-            known = facts_known_on(facts, starts_on)
-            _, traced = trace(known, max(valid_until, latest.valid_until), report_grace_days=report_grace_days)
-            items = tuple(traced)
-        following: dict[TraceItem, list[date]] = {}
-        for item in items:
-            kept = current.get(item)
-            following.setdefault(item, []).append(kept.pop() if kept else starts_on)
-        for item, starts in current.items():
-            rows += [HistoryRow(item, start, starts_on) for start in starts]
+        snapshot = (
+            latest
+            if k + 1 == len(new)
+            else take_snapshot(
+                facts_known_on(facts, starts_on), latest.valid_until, report_grace_days=report_grace_days
+            )
+        )
+        recovered_on = _gap_start(facts, starts_on) or snapshot.recovered_on
+        following: dict[Key, list[date]] = {}
+        for item in snapshot.items:
+            key = (item, recovered_on, snapshot.pay_ends_on)
+            kept = current.get(key)
+            following.setdefault(key, []).append(kept.pop() if kept else starts_on)
+        for (item, recovered, pay_end), starts in current.items():
+            rows += [HistoryRow(item, start, starts_on, recovered, pay_end) for start in starts]
         current = following
-    for item, starts in current.items():
-        rows += [HistoryRow(item, start, FOREVER) for start in starts]
+    for (item, recovered, pay_end), starts in current.items():
+        rows += [HistoryRow(item, start, FOREVER, recovered, pay_end) for start in starts]
     return latest, new, rows
 
 
-def status_changes(row: HistoryRow, snapshot: Snapshot) -> list[tuple[date, str, int]]:
+def row_state(row: HistoryRow, closed_on: date | None) -> Snapshot:
+    """The case state a row's status follows from, as a Snapshot for status_on."""
+    return Snapshot(row.valid_from, FOREVER, row.recovered_on, closed_on, row.pay_ends_on, ())
+
+
+def history_on(rows: list[HistoryRow], closed_on: date | None, as_of: date) -> list[Obligation]:
+    """The obligations of :func:`evaluate` on `as_of` from a history's rows (in the rows' order)."""
+    out = []
+    for row in rows:
+        if row.valid_from <= as_of < row.valid_to:
+            out += obligations_on(row_state(row, closed_on), as_of, items=(row.item,))
+    return out
+
+
+def _after(day: date | None, days: int = 0) -> date | None:
+    """The day `days + 1` days after `day` (None for None, and for a day too close to date.max to matter)."""
+    if day is None or day >= FOREVER - timedelta(days=days + 1):
+        return None
+    return day + timedelta(days=days + 1)
+
+
+def status_changes(row: HistoryRow, closed_on: date | None) -> list[tuple[date, str, int]]:
     """When the row's status on a reference date starts and stops counting: (date, status, +1 or -1), so that
     the status counts on a date are the sums of the changes on or before it (the portfolio's counts)."""
     start = row.valid_from
@@ -254,19 +309,22 @@ def status_changes(row: HistoryRow, snapshot: Snapshot) -> list[tuple[date, str,
     end = row.valid_to
     if start >= end:
         return []
-    if row.item.final_status is not None:
+    state = row_state(row, closed_on)
+    item = row.item
+    if item.final_status is not None:
         turns: list[date] = []
     else:
-        candidates = [row.item.window_opens_on, row.item.overdue_after + timedelta(days=1)]
-        if snapshot.recovered_on is not None:
-            candidates += [snapshot.recovered_on, snapshot.recovered_on + timedelta(days=SAMENTELLING_SUSPENSION_DAYS)]
-        candidates.append(snapshot.closed_on)
+        # Every day on which status_on can change its answer (some dates are date.max: never).
+        candidates = [item.window_opens_on, _after(item.overdue_after), closed_on, _after(item.waived_through)]
+        if row.recovered_on is not None:
+            candidates += [row.recovered_on, _after(row.recovered_on, SAMENTELLING_SUSPENSION_DAYS - 1)]
+        candidates.append(_after(row.pay_ends_on))
         turns = sorted({day for day in candidates if day is not None and start < day < end})
     changes: list[tuple[date, str, int]] = []
-    status = status_on(row.item, snapshot, start)
+    status = status_on(item, state, start)
     changes.append((start, status, 1))
     for day in turns:
-        following = status_on(row.item, snapshot, day)
+        following = status_on(item, state, day)
         if following != status:
             changes += [(day, status, -1), (day, following, 1)]
             status = following

@@ -10,7 +10,7 @@ Stored snapshots have no history: they are removed here (both ways), and until `
 has run the portfolio evaluates cases directly (up to a bound, then 503: docs/performance.md).
 
 Revision ID: 0014
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-01 02:30:00+00:00
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -30,6 +30,9 @@ def upgrade() -> None:
     op.execute("DELETE FROM compliance_snapshots")  # the items go with them (ON DELETE CASCADE)
     op.add_column("compliance_items", sa.Column("valid_from", sa.Date(), nullable=False))
     op.add_column("compliance_items", sa.Column("valid_to", sa.Date(), nullable=False))
+    op.add_column("compliance_items", sa.Column("recovered_on", sa.Date(), nullable=True))
+    op.add_column("compliance_items", sa.Column("lapses_on", sa.Date(), nullable=True))
+    op.add_column("compliance_items", sa.Column("pay_ends_on", sa.Date(), nullable=True))
     op.add_column("compliance_snapshots", sa.Column("version_starts", postgresql.ARRAY(sa.Date()), nullable=False))
     op.add_column(
         "compliance_snapshots", sa.Column("version_digests", postgresql.ARRAY(sa.String(length=32)), nullable=False)
@@ -78,5 +81,8 @@ def downgrade() -> None:
     op.create_index("ix_compliance_items_case_id", "compliance_items", ["case_id"], unique=False)
     op.drop_column("compliance_snapshots", "version_digests")
     op.drop_column("compliance_snapshots", "version_starts")
+    op.drop_column("compliance_items", "pay_ends_on")
+    op.drop_column("compliance_items", "lapses_on")
+    op.drop_column("compliance_items", "recovered_on")
     op.drop_column("compliance_items", "valid_to")
     op.drop_column("compliance_items", "valid_from")
