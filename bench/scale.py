@@ -22,23 +22,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import random
 import statistics
 import subprocess
 import sys
 import time
-import uuid
 from contextlib import ExitStack, suppress
-from dataclasses import asdict
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 
 from app.core.embedded import start_embedded_postgres
-from bench.common import ROOT, live_server, plain_dsn
+from bench.common import ROOT, live_server, load_seeded, plain_dsn, save_seeded
 from bench.seed import Seeded, seed
 
 DATABASE = "spoorwijzer_bench_scale"
@@ -60,25 +57,15 @@ def _in_checkout(cwd: Path, code: str, server: str) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
-def _seed_file(database: str) -> Path:
+def seed_file(database: str) -> Path:
     return ROOT / ".data" / f"{database}.seed.json"
 
 
 def prepare(database: str, open_cases: int, cwd: Path, server: str, reuse: bool) -> tuple[str, Seeded]:
-    saved = _seed_file(database)
+    saved = seed_file(database)
     if reuse and saved.exists():
-        data = json.loads(saved.read_text())
         print(f"reusing the seeded database {database}")
-        return data["url"], Seeded(
-            bureau_ids=[uuid.UUID(x) for x in data["bureau_ids"]],
-            bureau_keys=data["bureau_keys"],
-            employer_ids=[uuid.UUID(x) for x in data["employer_ids"]],
-            employer_keys={uuid.UUID(k): v for k, v in data["employer_keys"].items()},
-            case_ids=[uuid.UUID(x) for x in data["case_ids"]],
-            case_bureau={uuid.UUID(k): uuid.UUID(v) for k, v in data["case_bureau"].items()},
-            case_employer={uuid.UUID(k): uuid.UUID(v) for k, v in data["case_employer"].items()},
-            open_case_ids=[uuid.UUID(x) for x in data["open_case_ids"]],
-        )
+        return load_seeded(saved)
     started = time.perf_counter()
     # Created and migrated by the checkout's own code: its schema, its migrations.
     url = _in_checkout(cwd, f"from bench.common import fresh_database; print(fresh_database({database!r}))", server)
@@ -103,9 +90,7 @@ def prepare(database: str, open_cases: int, cwd: Path, server: str, reuse: bool)
         cwd, f"from bench.common import refresh_snapshots; print(refresh_snapshots({url!r}))", server
     )
     print(f"{database}: computed the compliance snapshots ({refreshed}) in {time.perf_counter() - started:.0f} s")
-    fields = asdict(seeded)
-    fields = {k: {str(a): str(b) for a, b in v.items()} if isinstance(v, dict) else v for k, v in fields.items()}
-    saved.write_text(json.dumps({"url": url, **fields}, default=str))
+    save_seeded(saved, url, seeded)
     return url, seeded
 
 

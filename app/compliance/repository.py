@@ -289,20 +289,9 @@ def stored_rows_statement(
     return select_rows.order_by(*key).limit(limit)
 
 
-async def stored_rows(
-    session: AsyncSession,
-    query: PortfolioQuery,
-    *,
-    statuses: set[str],
-    parties: set[str] | None,
-    due_before: date | None,
-    after: tuple[date, str, str, str, str] | None,
-    limit: int,
-) -> list[Any]:
-    statement = stored_rows_statement(
-        query, statuses=statuses, parties=parties, due_before=due_before, after=after, limit=limit
-    )
-    return list(await session.execute(statement))
+async def stored_rows(session: AsyncSession, query: PortfolioQuery, **filters: Any) -> list[Any]:
+    """The page's stored rows: `filters` as stored_rows_statement takes them."""
+    return list(await session.execute(stored_rows_statement(query, **filters)))
 
 
 def stored_counts_statement(query: PortfolioQuery) -> Select[Any]:
