@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import logging.config
 import os
 import shutil
 import sys
@@ -23,11 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.auth.keys import hash_secret, new_secret
 from app.auth.models import ApiKey
 from app.cases.service import today
-from app.compliance.snapshots import refresh_changed, refresh_stale
+from app.compliance.repository import cases_needing_snapshot
+from app.compliance.snapshots import refresh, refresh_changed, refresh_stale
 from app.core.db import commit, database_url, make_engine, make_sessionmaker
 from app.core.logging import logging_config
 from app.core.settings import PROJECT_ROOT, Settings, get_settings
 from app.organizations.models import Organization, OrganizationKind
+from app.poortwachter.snapshot import RULES_VERSION
+
+log = logging.getLogger("spoorwijzer")
 
 
 def _print(data: Any) -> None:
@@ -118,12 +124,34 @@ async def _demo(session: AsyncSession) -> dict[str, Any]:
     return result
 
 
+def refresh_in_batches(settings: Settings, batch: int = 1000) -> dict[str, int]:
+    """Rebuild missing or outdated compliance snapshots, committing each batch of cases on its own."""
+    grace = settings.report_grace_days
+    batches = _with_session(
+        settings,
+        lambda s: cases_needing_snapshot(s, today(), grace, RULES_VERSION, everything=False, batch=batch),
+    )
+    written = 0
+    for ids in batches:
+
+        async def one_batch(session: AsyncSession, ids: list[uuid.UUID] = ids) -> int:
+            return await refresh(session, ids, today=today(), report_grace_days=grace)
+
+        written += _with_session(settings, one_batch)
+    return {"refreshed": written}
+
+
 def run(settings: Settings) -> None:
     """Start the API: the embedded PostgreSQL when no DATABASE_URL is set, migrations, then uvicorn."""
     import uvicorn
 
+    # The service's JSON log format from the start: the migrations and the snapshot rebuild log before uvicorn runs.
+    logging.config.dictConfig(logging_config(settings.log_level))
     url = database_url(settings)
     migrate(url)
+    # A rules change (a new RULES_VERSION) leaves the stored snapshots stale; the portfolio stays exact without
+    # them (it evaluates such cases directly), and they are rebuilt here, one committed batch at a time.
+    log.info("compliance snapshots rebuilt", extra=refresh_in_batches(settings))
     # Workers are separate processes: hand them the resolved URL instead of starting PostgreSQL again.
     os.environ["DATABASE_URL"] = url
     if settings.demo_data:

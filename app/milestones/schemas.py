@@ -114,7 +114,7 @@ class GedeeltelijkeHervattingCreate(_MilestoneBase):
 
     type: Literal["gedeeltelijke_hervatting"]
     percentage: int = Field(ge=1, le=100, description="Share of the agreed hours worked, percent")
-    hours_per_week: float = Field(gt=0, le=60, description="Hours worked per week (two decimals are kept)")
+    hours_per_week: float = Field(ge=0.01, le=60, description="Hours worked per week, above 0 (two decimals are kept)")
     werk: Werk
 
 

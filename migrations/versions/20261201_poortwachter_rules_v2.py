@@ -12,6 +12,7 @@ Revises: 0007
 Create Date: 2026-12-01 02:30:00+00:00
 """
 
+import logging
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -21,6 +22,8 @@ revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+log = logging.getLogger("spoorwijzer.migrations")
 
 _MILESTONE_COLUMNS = (
     sa.Column("new_due_on", sa.Date(), nullable=True),
@@ -60,7 +63,8 @@ def upgrade() -> None:
         unsure = bind.scalar(
             sa.text("SELECT count(*) FROM milestones WHERE type = 'wia_beslissing' AND uitkering IS NULL")
         )
-        print(
+        # A log line (JSON in the service's log format); the CLI's stdout is its JSON answer.
+        log.warning(
             f"rules v2: {old} afwijking milestone(s) without new_due_on no longer count (re-record them with "
             f"new_due_on); {unsure} wia_beslissing milestone(s) of 80% or more need their uitkering (wga or iva) "
             "re-recorded; compliance snapshots are rebuilt at start or by `spoorwijzer refresh-compliance`"

@@ -647,8 +647,10 @@ I_LATE_DECISION = Example(
     "I-late-decision",
     I.periods,
     (
-        *tuple(f for f in I_FACTS if f.type != "loonsanctie"),
-        Fact("loonsanctie", "2025-04-03", {"until": "2026-04-22"}),
+        *(
+            Fact("loonsanctie", "2025-04-03", {"until": "2026-04-22"}) if f.type == "loonsanctie" else f
+            for f in I_FACTS
+        ),
         Fact("herstelbeslissing", "2025-09-15", {"hersteld": True}),
     ),
     (
