@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, Integer, String, func
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, Integer, String, func, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,6 +48,13 @@ class ComplianceItem(Base):
     __tablename__ = "compliance_items"
     __table_args__ = (
         Index("ix_compliance_items_bureau_due", "bureau_id", "due_on"),
+        # The outstanding ones (the default page): done and waived items are most of a history.
+        Index(
+            "ix_compliance_items_bureau_due_pending",
+            "bureau_id",
+            "due_on",
+            postgresql_where=text("final_status IS NULL"),
+        ),
         # A case's items valid on a date (one employer's portfolio, the refresh): ended versions stay in the index.
         Index("ix_compliance_items_case_valid", "bureau_id", "case_id", "valid_to"),
         tenant_foreign_key("case_id", "compliance_snapshots", "case_id"),
@@ -78,6 +85,7 @@ class ComplianceItem(Base):
     recovered_on: Mapped[date | None] = mapped_column(Date)
     lapses_on: Mapped[date | None] = mapped_column(Date)
     pay_ends_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)  # the case's: the status needs no join
 
 
 class ComplianceCount(Base):
@@ -85,6 +93,17 @@ class ComplianceCount(Base):
     histories, so that the counts on a reference date are one range sum (kept current by the snapshot refresh)."""
 
     __tablename__ = "compliance_counts"
+    # The range sum reads the index alone (n included), not the heap.
+    __table_args__ = (
+        Index(
+            "ix_compliance_counts_sum",
+            "bureau_id",
+            "rules_version",
+            "report_grace_days",
+            "on_date",
+            postgresql_include=["code", "status", "n"],
+        ),
+    )
 
     bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
     rules_version: Mapped[int] = mapped_column(Integer, primary_key=True)

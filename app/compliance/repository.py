@@ -213,7 +213,10 @@ async def bureau_counts(session: AsyncSession, query: PortfolioQuery, bureau_id:
     return list(await session.execute(bureau_counts_statement(query, bureau_id)))
 
 
-def _stored_items(query: PortfolioQuery) -> Subquery:
+FINAL_STATUSES = frozenset({"done", "waived"})
+
+
+def _stored_items(query: PortfolioQuery, statuses: set[str] | frozenset[str] = FINAL_STATUSES) -> Subquery:
     """Stored items valid on the reference date with their status on it, as snapshot.status_on has it (from the
     case state of the item's version: recovery day, end of the pay; closing is the case's)."""
     as_of = query.as_of
@@ -221,7 +224,7 @@ def _stored_items(query: PortfolioQuery) -> Subquery:
     status = case(
         (item.final_status.is_not(None), item.final_status),
         (item.waived_through >= as_of, literal("waived")),
-        (snap.closed_on <= as_of, literal("lapsed")),
+        (item.closed_on <= as_of, literal("lapsed")),
         (item.lapses_on <= as_of, literal("lapsed")),
         (and_(item.lapses_with_pay, item.pay_ends_on < as_of), literal("lapsed")),
         (item.recovered_on <= as_of, literal("suspended")),
@@ -230,6 +233,8 @@ def _stored_items(query: PortfolioQuery) -> Subquery:
         else_=literal("upcoming"),
     )
     where = [*_selected_cases(query), _valid_snapshot(query), item.valid_from <= as_of, item.valid_to > as_of]
+    if not statuses & FINAL_STATUSES:
+        where.append(item.final_status.is_(None))  # the outstanding ones: the partial index of pending items
     where.append(or_(item.listed_from.is_(None), item.listed_from <= as_of))
     if query.principal.kind is OrganizationKind.reintegratiebureau:
         where.append(item.bureau_id == query.principal.organization_id)  # lets the (bureau_id, due_on) index work
@@ -277,7 +282,7 @@ def stored_rows_statement(
     after: tuple[date, str, str, str, str] | None,
     limit: int,
 ) -> Select[Any]:
-    stored = _stored_items(query)
+    stored = _stored_items(query, statuses)
     key = _order_key(stored)
     select_rows = select(stored).where(stored.c.status.in_(statuses))
     if parties:

@@ -169,6 +169,7 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
                 if row.recovered_on
                 else None,
                 "pay_ends_on": row.pay_ends_on,
+                "closed_on": snapshot.closed_on,
             }
             for row in history_rows
         ]

@@ -33,6 +33,14 @@ def upgrade() -> None:
     op.add_column("compliance_items", sa.Column("recovered_on", sa.Date(), nullable=True))
     op.add_column("compliance_items", sa.Column("lapses_on", sa.Date(), nullable=True))
     op.add_column("compliance_items", sa.Column("pay_ends_on", sa.Date(), nullable=True))
+    op.add_column("compliance_items", sa.Column("closed_on", sa.Date(), nullable=True))
+    op.create_index(
+        "ix_compliance_items_bureau_due_pending",
+        "compliance_items",
+        ["bureau_id", "due_on"],
+        unique=False,
+        postgresql_where=sa.text("final_status IS NULL"),
+    )
     op.add_column("compliance_snapshots", sa.Column("version_starts", postgresql.ARRAY(sa.Date()), nullable=False))
     op.add_column(
         "compliance_snapshots", sa.Column("version_digests", postgresql.ARRAY(sa.String(length=32)), nullable=False)
@@ -70,6 +78,13 @@ def upgrade() -> None:
             name=op.f("pk_compliance_counts"),
         ),
     )
+    op.create_index(
+        "ix_compliance_counts_sum",
+        "compliance_counts",
+        ["bureau_id", "rules_version", "report_grace_days", "on_date"],
+        unique=False,
+        postgresql_include=["code", "status", "n"],
+    )
 
 
 def downgrade() -> None:
@@ -81,6 +96,12 @@ def downgrade() -> None:
     op.create_index("ix_compliance_items_case_id", "compliance_items", ["case_id"], unique=False)
     op.drop_column("compliance_snapshots", "version_digests")
     op.drop_column("compliance_snapshots", "version_starts")
+    op.drop_index(
+        "ix_compliance_items_bureau_due_pending",
+        table_name="compliance_items",
+        postgresql_where=sa.text("final_status IS NULL"),
+    )
+    op.drop_column("compliance_items", "closed_on")
     op.drop_column("compliance_items", "pay_ends_on")
     op.drop_column("compliance_items", "lapses_on")
     op.drop_column("compliance_items", "recovered_on")
