@@ -30,13 +30,12 @@ async def explain(url: str, bureau: uuid.UUID, employer: uuid.UUID, as_of: date)
     whole = repository.PortfolioQuery(principal, as_of, 14, None)
     one = repository.PortfolioQuery(principal, as_of, 14, employer)
     statements = {
-        "count the cases": repository.count_cases_statement(whole),
-        "count the covered cases": repository.count_covered_statement(whole, bureau),
+        "cases and covered cases": repository.coverage_statement(whole),
         "counts: range sum": repository.bureau_counts_statement(whole, bureau),
         "first page": repository.stored_rows_statement(
             whole, statuses={"open", "overdue"}, parties=None, due_before=None, after=None, limit=51
         ),
-        "one employer: cases without history": repository.cases_without_snapshot_statement(one),
+        "one employer: cases and covered cases": repository.coverage_statement(one),
         "one employer: counts": repository.stored_counts_statement(one),
         "one employer: first page": repository.stored_rows_statement(
             one, statuses={"open", "overdue"}, parties=None, due_before=None, after=None, limit=51

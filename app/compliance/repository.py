@@ -159,22 +159,29 @@ def whole_bureau(query: PortfolioQuery) -> uuid.UUID | None:
     return None
 
 
-def count_cases_statement(query: PortfolioQuery) -> Select[Any]:
-    return select(func.count()).select_from(Case).where(*_selected_cases(query))
-
-
-async def count_cases(session: AsyncSession, query: PortfolioQuery) -> int:
-    return int(await session.scalar(count_cases_statement(query)) or 0)
-
-
-def count_covered_statement(query: PortfolioQuery, bureau_id: uuid.UUID) -> Select[Any]:
+def coverage_statement(query: PortfolioQuery) -> Select[int, int]:
+    """The number of selected cases, and how many of them have a history valid on the reference date: for a
+    bureau's whole portfolio two index-only range counts; else one pass over the selected cases."""
     snap = ComplianceSnapshot
-    return select(func.count()).select_from(snap).where(snap.bureau_id == bureau_id, _valid_snapshot(query))
+    bureau = whole_bureau(query)
+    if bureau is not None:
+        cases = select(func.count()).select_from(Case).where(*_selected_cases(query)).scalar_subquery()
+        covered = (
+            select(func.count()).select_from(snap).where(snap.bureau_id == bureau, _valid_snapshot(query))
+        ).scalar_subquery()
+        return select(cases.label("cases"), covered.label("covered"))
+    return (
+        select(func.count().label("cases"), func.count(snap.case_id).label("covered"))
+        .select_from(Case)
+        .outerjoin(snap, and_(snap.case_id == Case.id, snap.bureau_id == Case.bureau_id, _valid_snapshot(query)))
+        .where(*_selected_cases(query))
+    )
 
 
-async def count_covered(session: AsyncSession, query: PortfolioQuery, bureau_id: uuid.UUID) -> int:
-    """How many of the bureau's cases have a history valid on the reference date (an index-only count)."""
-    return int(await session.scalar(count_covered_statement(query, bureau_id)) or 0)
+async def coverage(session: AsyncSession, query: PortfolioQuery) -> tuple[int, int]:
+    """(selected cases, of which covered by a history valid on the reference date), in one statement."""
+    row = (await session.execute(coverage_statement(query))).one()
+    return int(row.cases), int(row.covered)
 
 
 def cases_without_snapshot_statement(query: PortfolioQuery) -> Select[Any]:
@@ -209,7 +216,7 @@ def bureau_counts_statement(query: PortfolioQuery, bureau_id: uuid.UUID) -> Sele
 
 async def bureau_counts(session: AsyncSession, query: PortfolioQuery, bureau_id: uuid.UUID) -> list[Any]:
     """(status, code, count) on the reference date over every history of the bureau: one range sum over the
-    status changes (compliance_counts), however many cases. Exact when every case is covered (count_covered)."""
+    status changes (compliance_counts), however many cases. Exact when every case is covered (coverage)."""
     return list(await session.execute(bureau_counts_statement(query, bureau_id)))
 
 
@@ -255,8 +262,8 @@ def _stored_items(query: PortfolioQuery, statuses: set[str] | frozenset[str] = F
             item.overdue_after,
             status.label("status"),
         )
-        .join(snap, and_(snap.case_id == item.case_id, snap.bureau_id == item.bureau_id))
         .join(Case, and_(Case.id == item.case_id, Case.bureau_id == item.bureau_id))
+        .join(snap, and_(snap.case_id == Case.id, snap.bureau_id == Case.bureau_id))
         .where(*where)
         .subquery("stored")
     )

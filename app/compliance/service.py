@@ -170,13 +170,14 @@ async def portfolio(
     wanted_statuses = set(statuses) if statuses else set(OUTSTANDING)
     query = repository.PortfolioQuery(principal, as_of, report_grace_days, employer_id)
 
-    cases = await repository.count_cases(session, query)
+    cases, covered = await repository.coverage(session, query)
     bureau = repository.whole_bureau(query)
-    if bureau is not None and await repository.count_covered(session, query, bureau) == cases:
-        unsnapshotted: list[uuid.UUID] = []
+    unsnapshotted: list[uuid.UUID] = []
+    if covered < cases:
+        unsnapshotted = await repository.cases_without_snapshot(session, query)
+    if bureau is not None and not unsnapshotted:
         counted = await repository.bureau_counts(session, query, bureau)
     else:
-        unsnapshotted = await repository.cases_without_snapshot(session, query)
         counted = await repository.stored_counts(session, query)
     if len(unsnapshotted) > direct_limit:
         if as_of > today + HORIZON:
