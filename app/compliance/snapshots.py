@@ -80,18 +80,6 @@ def _stored_row(row: Any) -> HistoryRow:
     return HistoryRow(item, row["valid_from"], row["valid_to"], row["recovered_on"], row["pay_ends_on"])
 
 
-def _count(
-    counts: Counter[CountKey],
-    key: tuple[uuid.UUID, int, int],
-    rows: list[HistoryRow],
-    closed_on: date | None,
-    sign: int,
-) -> None:
-    for row in rows:
-        for day, status, delta in status_changes(row, closed_on):
-            counts[(*key, day, row.item.code, status)] += sign * delta
-
-
 async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today: date, report_grace_days: int) -> int:
     """Replace the histories of these cases (and their share of the counts); answers how many were written."""
     ids = sorted(case_ids)
@@ -104,12 +92,15 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
     old_rows: dict[uuid.UUID, list[HistoryRow]] = {}
     for row in await connection.fetch(_STORED_ITEMS, ids, bureaus):
         old_rows.setdefault(row["case_id"], []).append(_stored_row(row))
-    counts: Counter[CountKey] = Counter()
+    # Each history's share of the counts, old and new: rows both have (most of them, after a write) cancel out
+    # and are not counted at all.
+    shares: Counter[tuple[tuple[uuid.UUID, int, int], date | None, HistoryRow]] = Counter()
     old: dict[uuid.UUID, tuple[list[Version], int, int]] = {}
     for row in await connection.fetch(_STORED_SNAPSHOTS, ids, bureaus):
         old[row["case_id"]] = (_stored_versions(row), row["rules_version"], row["report_grace_days"])
         key = (row["bureau_id"], row["rules_version"], row["report_grace_days"])
-        _count(counts, key, old_rows.get(row["case_id"], []), row["closed_on"], -1)
+        for history_row in old_rows.get(row["case_id"], []):
+            shares[(key, row["closed_on"], history_row)] -= 1
     await connection.execute("DELETE FROM compliance_snapshots WHERE case_id = ANY($1::uuid[])", ids)
 
     snapshots: list[dict[str, Any]] = []
@@ -124,7 +115,8 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
         snapshot, versions, history_rows = history(
             to_facts(rows), today + HORIZON, report_grace_days=report_grace_days, stored=reusable
         )
-        _count(counts, (rows.bureau_id, RULES_VERSION, report_grace_days), history_rows, snapshot.closed_on, 1)
+        for history_row in history_rows:
+            shares[((rows.bureau_id, RULES_VERSION, report_grace_days), snapshot.closed_on, history_row)] += 1
         snapshots.append(
             {
                 "case_id": rows.id,
@@ -176,6 +168,11 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
     # A write's refresh (one case, a few dozen rows) goes as a prepared batch; a bulk refresh as COPY.
     await insert_rows(connection, "compliance_snapshots", snapshots)
     await insert_rows(connection, "compliance_items", items)
+    counts: Counter[CountKey] = Counter()
+    for (key, closed_on, history_row), sign in shares.items():
+        if sign:
+            for day, status, delta in status_changes(history_row, closed_on):
+                counts[(*key, day, history_row.item.code, status)] += sign * delta
     await _add_counts(connection, counts)
     return len(snapshots)
 
