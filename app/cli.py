@@ -12,11 +12,13 @@ import logging
 import logging.config
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -28,8 +30,12 @@ from app.cases.service import today
 from app.compliance.repository import cases_needing_snapshot
 from app.compliance.snapshots import refresh, refresh_changed, refresh_stale
 from app.core.db import commit, database_url, make_engine, make_sessionmaker
+from app.core.embedded import stop_embedded_postgres
 from app.core.logging import logging_config
 from app.core.settings import PROJECT_ROOT, Settings, get_settings
+from app.operations import backup as backup_database
+from app.operations import restore as restore_database
+from app.operations import rotate_bsn_keys
 from app.organizations.models import Organization, OrganizationKind
 from app.poortwachter.snapshot import RULES_VERSION
 
@@ -64,6 +70,28 @@ def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[A
             await engine.dispose()
 
     return asyncio.run(runner())
+
+
+def _with_sessionmaker(settings: Settings, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[Any]]) -> Any:
+    """For work that commits in batches of its own (retention, key rotation)."""
+
+    async def runner() -> Any:
+        engine = make_engine(database_url(settings), settings)
+        try:
+            return await work(make_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(runner())
+
+
+async def _retention(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, as_of: date | None, dry_run: bool
+) -> dict[str, Any]:
+    from app.retention.job import run_retention
+
+    result = await run_retention(sessionmaker, settings, as_of or today(), dry_run=dry_run)
+    return result.as_json()
 
 
 async def create_organization(
@@ -168,6 +196,10 @@ def run(settings: Settings) -> None:
         "               spoorwijzer key create --org <id> --name 'back office'   (or `make demo`)",
         flush=True,
     )
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again; with Python's default action the
+    # process would die right there, skipping the clean-up below and at exit, and the embedded PostgreSQL would
+    # keep running. As an exception instead, the clean-up runs.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run(
             "app.asgi:app",
@@ -183,6 +215,12 @@ def run(settings: Settings) -> None:
     finally:
         if metrics_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)
+        if not settings.database_url:
+            stop_embedded_postgres(settings.data_dir)
+
+
+def _exit_on_signal(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -210,6 +248,20 @@ def main(argv: list[str] | None = None) -> None:
         "refresh-compliance", help="recompute stored compliance snapshots (after bulk imports or a rules change)"
     )
     refresh.add_argument("--all", action="store_true", help="every case, not only those without a current one")
+    retention = commands.add_parser("retention", help="AVG retention").add_subparsers(dest="action", required=True)
+    retention_run = retention.add_parser(
+        "run", help="anonymise closed cases past SPOORWIJZER_RETENTION_DAYS, delete log rows past their term"
+    )
+    retention_run.add_argument("--dry-run", action="store_true", help="print what it would do, change nothing")
+    retention_run.add_argument("--as-of", type=date.fromisoformat, help="the reference date (default today)")
+    rotate = commands.add_parser(
+        "rotate-bsn-key", help="re-encrypt every BSN with the first key of SPOORWIJZER_BSN_KEYS (resumable)"
+    )
+    rotate.add_argument("--batch-size", type=int, default=500)
+    backup = commands.add_parser("backup", help="pg_dump the database to FILE (the embedded server's pg_dump)")
+    backup.add_argument("file", type=Path)
+    restore = commands.add_parser("restore", help="restore FILE (made by `backup`) over the database")
+    restore.add_argument("file", type=Path)
 
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -218,13 +270,22 @@ def main(argv: list[str] | None = None) -> None:
         run(settings)
     elif args.command == "migrate":
         migrate(database_url(settings))
-        _print({"migrated": True})
+        # After a rules change the stored snapshots are stale: rebuilt here too (the image migrates, then serves).
+        _print({"migrated": True, "compliance_snapshots": refresh_in_batches(settings)})
     elif args.command == "demo":
         migrate(database_url(settings))
         _print(_with_session(settings, _demo))
     elif args.command == "refresh-compliance":
         grace = settings.report_grace_days
         _print(_with_session(settings, lambda s: refresh_stale(s, today(), grace, everything=args.all)))
+    elif args.command == "retention":
+        _print(_with_sessionmaker(settings, lambda sm: _retention(sm, settings, args.as_of, args.dry_run)))
+    elif args.command == "rotate-bsn-key":
+        _print(_with_sessionmaker(settings, lambda sm: rotate_bsn_keys(sm, args.batch_size)))
+    elif args.command == "backup":
+        _print(backup_database(database_url(settings), args.file))
+    elif args.command == "restore":
+        _print(restore_database(database_url(settings), args.file))
     elif args.command == "org" and args.action == "create":
         if args.kvk is not None and not (len(args.kvk) == 8 and args.kvk.isdigit()):
             parser.error("--kvk must be 8 digits")
@@ -269,8 +330,13 @@ async def _revoke_key(session: AsyncSession, key_id: uuid.UUID) -> dict[str, Any
     return _key_json(key)
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """The `spoorwijzer` command: Ctrl-C ends it quietly (the clean-up has run by then)."""
     try:
         main()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    entry()

@@ -243,7 +243,8 @@ async def test_gedeeltelijke_hervatting_rules(world: World) -> None:
     for bad in (
         {"percentage": 0},
         {"percentage": 101},
-        {"hours_per_week": 0}, {"hours_per_week": 0.004},
+        {"hours_per_week": 0},
+        {"hours_per_week": 0.004},
         {"hours_per_week": 60.5},
         {"werk": "thuis"},
         {"percentage": None},

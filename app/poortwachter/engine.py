@@ -29,11 +29,13 @@ from app.poortwachter.obligations import (
     due_eerstejaarsevaluatie,
     due_eindevaluatie,
     due_probleemanalyse,
+    due_start_spoor_2,
     due_voortgangsrapportage,
     due_wia_kennisgeving,
     due_ziekmelding_uwv,
     window_eerstejaarsevaluatie,
     window_eindfase,
+    window_start_spoor_2,
     window_voortgangsrapportage,
     window_wia,
     window_ziekmelding_uwv,
@@ -404,17 +406,19 @@ def _evaluate(
         waiver_id=waiver_id,
     )
 
-    # Bijstellingsadviezen dated after L raise no item (section 3.4).
-    advices = [m for m in known.get("bijstellingsadvies", ()) if m.occurred_on <= pay_end]
+    # An afwijking names the latest advice dated on or before it (none: it names nothing); bijstellingsadviezen
+    # dated after L raise no item (section 3.4).
+    all_advices = known.get("bijstellingsadvies", [])
+    named_advice: dict[int, date] = {}
+    for afwijking in afwijkingen:
+        if afwijking.obligation != "bijstelling_plan_van_aanpak":
+            continue
+        before = [i for i, a in enumerate(all_advices) if a.occurred_on <= afwijking.occurred_on]
+        if before and afwijking.new_due_on is not None:
+            named_advice[before[-1]] = afwijking.new_due_on
+    advices = [m for m in all_advices if m.occurred_on <= pay_end]  # a prefix: sorted by date
     if advices:
         bijstellingen = known.get("bijstelling_plan_van_aanpak", [])
-        named_advice: dict[int, date] = {}
-        for afwijking in afwijkingen:
-            if afwijking.obligation != "bijstelling_plan_van_aanpak":
-                continue
-            before = [i for i, a in enumerate(advices) if a.occurred_on <= afwijking.occurred_on]
-            if before and afwijking.new_due_on is not None:
-                named_advice[before[-1]] = afwijking.new_due_on
         for i, advice in enumerate(advices):
             # The first bijstelling on or after an advice answers it (and every earlier open one).
             advice_on = advice.occurred_on
@@ -436,11 +440,9 @@ def _evaluate(
 
     # Tweede ziektejaar: spoor 2 (v2: due 42 days after the earlier of the EJE and sickday(363), never projected).
     eje = first("eerstejaarsevaluatie")
-    eje_index = clock.counted_index(eje.occurred_on) if eje is not None else 363
-    spoor_2_due = clock.sickday(min(eje_index, 363) + 42)
-    spoor_2_window = clock.sickday(364)
-    if eje is not None and eje.occurred_on < spoor_2_window:
-        spoor_2_window = eje.occurred_on
+    eje_on = eje.occurred_on if eje is not None else None
+    spoor_2_due = due_start_spoor_2(clock, eje_on)
+    spoor_2_window = window_start_spoor_2(clock, eje_on)
     decision = known.get("spoor_2_niet_ingezet")
     standing: Milestone | None = decision[-1] if decision else None
     if standing is not None and standing.until is not None:

@@ -108,38 +108,6 @@ def due_probleemanalyse(clock: SickClock) -> date:
     return clock.sickday(PROBLEEMANALYSE_DUE)
 
 
-def due_plan_van_aanpak(clock: SickClock, probleemanalyse_on: date | None) -> date:
-    """Probleemanalyse + 14 counted days; without one, projected from its due date."""
-    base = probleemanalyse_on if probleemanalyse_on is not None else due_probleemanalyse(clock)
-    return clock.after(base, PLAN_VAN_AANPAK_AFTER)
-
-
-def due_casemanager(clock: SickClock, probleemanalyse_on: date | None) -> date:
-    """The casemanager is appointed in the plan van aanpak: same due date."""
-    return due_plan_van_aanpak(clock, probleemanalyse_on)
-
-
-def due_voortgangsgesprek(
-    clock: SickClock,
-    last_gesprek_on: date | None,
-    plan_van_aanpak_on: date | None,
-    probleemanalyse_on: date | None,
-) -> date:
-    """The next gesprek: 42 counted days after the latest one, the plan van aanpak, or its (projected) due."""
-    if last_gesprek_on is not None:
-        base = last_gesprek_on
-    elif plan_van_aanpak_on is not None:
-        base = plan_van_aanpak_on
-    else:
-        base = due_plan_van_aanpak(clock, probleemanalyse_on)
-    return clock.after(base, VOORTGANGSGESPREK_AFTER)
-
-
-def due_bijstelling_plan_van_aanpak(clock: SickClock, advice_on: date) -> date:
-    """A bijstellingsadvies + 14 counted days."""
-    return clock.after(advice_on, BIJSTELLING_AFTER)
-
-
 def window_ziekmelding_uwv(clock: SickClock) -> date:
     return clock.sickday(ZIEKMELDING_WINDOW)
 
@@ -164,18 +132,19 @@ def due_eerstejaarsevaluatie(clock: SickClock) -> date:
 
 
 def due_start_spoor_2(clock: SickClock, eerstejaarsevaluatie_on: date | None) -> date:
-    """Eerstejaarsevaluatie + 42 counted days; without one, its due date + 42 (sickday(405))."""
-    if eerstejaarsevaluatie_on is None:
-        return clock.after(due_eerstejaarsevaluatie(clock), START_SPOOR_2_AFTER)
-    return clock.after(eerstejaarsevaluatie_on, START_SPOOR_2_AFTER)
+    """v2: 42 counted days after the earlier of the eerstejaarsevaluatie and sickday(363); never projected."""
+    index = EERSTEJAARSEVALUATIE_DUE
+    if eerstejaarsevaluatie_on is not None:
+        index = min(index, clock.counted_index(eerstejaarsevaluatie_on))
+    return clock.sickday(index + START_SPOOR_2_AFTER)
 
 
 def window_start_spoor_2(clock: SickClock, eerstejaarsevaluatie_on: date | None) -> date:
-    """Opens with the eerstejaarsevaluatie, or once its due date has passed (the day after), whichever is first."""
-    passed = due_eerstejaarsevaluatie(clock) + timedelta(days=1)
-    if eerstejaarsevaluatie_on is not None:
-        return min(eerstejaarsevaluatie_on, passed)
-    return passed
+    """v2: the earlier of the eerstejaarsevaluatie and sickday(364)."""
+    opens = clock.sickday(EERSTEJAARSEVALUATIE_DUE + 1)
+    if eerstejaarsevaluatie_on is not None and eerstejaarsevaluatie_on < opens:
+        return eerstejaarsevaluatie_on
+    return opens
 
 
 def first_of_next_month(year: int, month: int) -> date:

@@ -120,6 +120,8 @@ def test_bijstellingsadvies_after_l_raises_no_item() -> None:
             ms("wia_aanvraag", "2024-10-01"),
             ms("bijstellingsadvies", "2025-01-05"),
             ms("bijstellingsadvies", "2025-01-06"),
+            # Names the advice of 2025-01-06 (after L: no item), not the one before it.
+            ms("afwijking", "2025-01-07", obligation="bijstelling_plan_van_aanpak", new_due_on=d("2025-02-01")),
         ),
     )
     items = [ob for ob in evaluate(facts, d("2025-03-01")).obligations if ob.code == "bijstelling_plan_van_aanpak"]
