@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from tests.conftest import Actor, World, assert_problem, create_case
@@ -412,3 +413,25 @@ async def test_portfolio_without_stored_history_is_bounded(world: World, app: An
     assert busy.headers["Retry-After"]
     far = await world.bureau.get("/v1/compliance", params={"as_of": "2099-01-01"})
     assert_problem(far, 422)
+
+
+async def test_outstanding_gauge_counts_from_the_histories(world: World, app: Any, sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """The metrics gauge's counts (every bureau, today) are the range sum over compliance_counts: equal to the
+    open and overdue obligations of each case's own compliance."""
+    from app.background.clock import MovableClock
+    from app.background.workers import JobContext
+    from app.retention.schedule import outstanding_counts
+
+    first = await create_case(world, absence_periods=[{"first_day": "2025-01-06", "last_day": None}])
+    await _milestones(world.bureau, first["id"], {"type": "probleemanalyse", "occurred_on": "2025-02-01"})
+    second = await create_case(world, absence_periods=[{"first_day": "2025-03-03", "last_day": None}])
+    as_of = "2025-09-01"
+    expected: dict[tuple[str, str], int] = {}
+    for case_id in (first["id"], second["id"]):
+        for ob in (await _compliance(world.bureau, case_id, as_of))["obligations"]:
+            if ob["status"] in ("open", "overdue"):
+                for party in ob["parties"]:
+                    expected[(ob["status"], party)] = expected.get((ob["status"], party), 0) + 1
+    assert expected
+    ctx = JobContext(sessionmaker=sessionmaker, clock=MovableClock(date(2025, 9, 1)), settings=app.state.settings)
+    assert await outstanding_counts(ctx) == expected
