@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import uuid
 from datetime import date
 from typing import Any
@@ -33,7 +34,7 @@ async def explain(url: str, bureau: uuid.UUID, employer: uuid.UUID, as_of: date)
         "cases and covered cases": repository.coverage_statement(whole),
         "counts: range sum": repository.bureau_counts_statement(whole, bureau),
         "first page": repository.stored_rows_statement(
-            whole, statuses={"open", "overdue"}, parties=None, due_before=None, after=None, limit=51
+            whole, statuses={"open", "overdue"}, parties=None, due_before=None, after=None, limit=51, covered=True
         ),
         "one employer: cases and covered cases": repository.coverage_statement(one),
         "one employer: counts": repository.stored_counts_statement(one),
@@ -56,7 +57,7 @@ def main() -> None:
     parser.add_argument("--as-of", type=date.fromisoformat, default=date.today())
     args = parser.parse_args()
     data = json.loads((ROOT / ".data" / f"{args.database}.seed.json").read_text())
-    bureau = uuid.UUID(data["bureau_ids"][0])
+    bureau = uuid.UUID(data["bureau_ids"][int(os.environ.get("BUREAU", "0"))])
     employer = next(uuid.UUID(e) for c, e in data["case_employer"].items() if data["case_bureau"][c] == str(bureau))
     asyncio.run(explain(data["url"], bureau, employer, args.as_of))
 

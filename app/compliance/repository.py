@@ -223,7 +223,9 @@ async def bureau_counts(session: AsyncSession, query: PortfolioQuery, bureau_id:
 FINAL_STATUSES = frozenset({"done", "waived"})
 
 
-def _stored_items(query: PortfolioQuery, statuses: set[str] | frozenset[str] = FINAL_STATUSES) -> Subquery:
+def _stored_items(
+    query: PortfolioQuery, statuses: set[str] | frozenset[str] = FINAL_STATUSES, *, alone: uuid.UUID | None = None
+) -> Subquery:
     """Stored items valid on the reference date with their status on it, as snapshot.status_on has it (from the
     case state of the item's version: recovery day, end of the pay; closing is the case's)."""
     as_of = query.as_of
@@ -239,28 +241,36 @@ def _stored_items(query: PortfolioQuery, statuses: set[str] | frozenset[str] = F
         (item.window_opens_on <= as_of, literal("open")),
         else_=literal("upcoming"),
     )
-    where = [*_selected_cases(query), _valid_snapshot(query), item.valid_from <= as_of, item.valid_to > as_of]
+    where = [item.valid_from <= as_of, item.valid_to > as_of]
+    if alone is None:
+        where += [*_selected_cases(query), _valid_snapshot(query)]
     if not statuses & FINAL_STATUSES:
         where.append(item.final_status.is_(None))  # the outstanding ones: the partial index of pending items
     where.append(or_(item.listed_from.is_(None), item.listed_from <= as_of))
     if query.principal.kind is OrganizationKind.reintegratiebureau:
         where.append(item.bureau_id == query.principal.organization_id)  # lets the (bureau_id, due_on) index work
+    columns = [
+        item.case_id,
+        item.code,
+        item.parties,
+        item.due_on,
+        item.window_opens_on,
+        item.completed_on,
+        item.late_by_days,
+        item.evidence_id,
+        item.waiting_for,
+        item.period,
+        item.track_id,
+        item.overdue_after,
+        status.label("status"),
+    ]
+    if alone is not None:
+        # Every case of the bureau has a history valid on as_of (coverage): its items alone, no join.
+        return select(*columns).where(*where).subquery("stored")
     return (
         select(
-            item.case_id,
+            *columns,
             Case.external_ref,
-            item.code,
-            item.parties,
-            item.due_on,
-            item.window_opens_on,
-            item.completed_on,
-            item.late_by_days,
-            item.evidence_id,
-            item.waiting_for,
-            item.period,
-            item.track_id,
-            item.overdue_after,
-            status.label("status"),
         )
         .join(Case, and_(Case.id == item.case_id, Case.bureau_id == item.bureau_id))
         .join(snap, and_(snap.case_id == Case.id, snap.bureau_id == Case.bureau_id))
@@ -288,8 +298,13 @@ def stored_rows_statement(
     due_before: date | None,
     after: tuple[date, str, str, str, str] | None,
     limit: int,
+    covered: bool = False,
 ) -> Select[Any]:
-    stored = _stored_items(query, statuses)
+    """The page. When every case of a bureau's whole portfolio is `covered` the items are filtered and ordered
+    alone (the planner walks the pending items' (bureau_id, due_on) index and stops after the page: with the
+    joins inside it sometimes drove from every case instead), and the page's rows get their case afterwards."""
+    bureau = whole_bureau(query) if covered else None
+    stored = _stored_items(query, statuses, alone=bureau)
     key = _order_key(stored)
     select_rows = select(stored).where(stored.c.status.in_(statuses))
     if parties:
@@ -298,7 +313,15 @@ def stored_rows_statement(
         select_rows = select_rows.where(stored.c.due_on < due_before)
     if after is not None:
         select_rows = select_rows.where(tuple_(*key) > tuple_(*after))
-    return select_rows.order_by(*key).limit(limit)
+    select_rows = select_rows.order_by(*key).limit(limit)
+    if bureau is None:
+        return select_rows
+    page = select_rows.subquery("page")
+    return (
+        select(page, Case.external_ref)
+        .join(Case, and_(Case.id == page.c.case_id, Case.bureau_id == bureau))
+        .order_by(*_order_key(page))
+    )
 
 
 async def stored_rows(session: AsyncSession, query: PortfolioQuery, **filters: Any) -> list[Any]:

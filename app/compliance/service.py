@@ -212,6 +212,7 @@ async def portfolio(
             due_before=due_before,
             after=after_key,
             limit=limit + 1,
+            covered=not unsnapshotted,
         )
     ]
     if unsnapshotted:
