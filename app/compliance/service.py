@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import poortwachter
@@ -219,9 +219,7 @@ async def portfolio(
         loaded = await repository.load(session, principal, case_ids=unsnapshotted)
         text_after = (after_key[0].isoformat(), *after_key[1:]) if after_key else None
         want = (wanted_statuses, wanted_parties, due_before, text_after)
-        direct, direct_counts = await anyio.to_thread.run_sync(
-            _evaluate_directly, loaded, as_of, report_grace_days, want
-        )
+        direct, direct_counts = await asyncio.to_thread(_evaluate_directly, loaded, as_of, report_grace_days, want)
         for (status, code), n in direct_counts.items():
             tally(status, code, n)
         matches += direct
