@@ -7,6 +7,7 @@ from app.compliance.models import ComplianceCount, ComplianceItem, ComplianceSna
 from app.core.db import Base
 from app.core.health import SchemaCompatibility
 from app.core.idempotency import IdempotencyRecord
+from app.documents.models import DocumentReference
 from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
@@ -25,6 +26,7 @@ __all__ = [
     "ComplianceCount",
     "ComplianceItem",
     "ComplianceSnapshot",
+    "DocumentReference",
     "Event",
     "IdempotencyRecord",
     "MedicalStatusVersion",
