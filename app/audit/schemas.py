@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from app.audit.models import Event
 from app.core.schemas import ReadModel
 
 
@@ -28,18 +29,37 @@ class AccessEntryRead(ReadModel):
     at: datetime
     actor_organization_id: uuid.UUID
     actor_key_id: uuid.UUID
-    what: Literal["medical_status", "bsn", "audit_log"] = Field(
-        description="What was read: the medical status, a case with its (masked) BSN, or the case's audit log"
+    what: Literal["medical_status", "bsn", "audit_log", "calendar_feed"] = Field(
+        description="What was read: the medical status, a case with its (masked) BSN, the case's audit log, or a "
+        "calendar feed showing the employee's name"
     )
     path: str
 
 
 class EventRead(ReadModel):
+    id: uuid.UUID = Field(
+        description="Stable event id: the same in this feed and in a webhook's `id` and `webhook-id` header"
+    )
     type: str = Field(description="`<entity_type>.<action>`, e.g. `case.created`")
     entity_type: str
     entity_id: uuid.UUID
     case_id: uuid.UUID | None
     occurred_at: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _public_id(cls, data: Any) -> Any:
+        # From the ORM row: its public `uid` is the event's id (the bigint `id` only orders the feed).
+        if isinstance(data, Event):
+            return {
+                "id": data.uid,
+                "type": data.type,
+                "entity_type": data.entity_type,
+                "entity_id": data.entity_id,
+                "case_id": data.case_id,
+                "occurred_at": data.occurred_at,
+            }
+        return data
 
 
 class EventPage(ReadModel):

@@ -144,11 +144,38 @@ def _selected_cases(query: PortfolioQuery) -> list[ColumnElement[bool]]:
 
 
 def _valid_snapshot(query: PortfolioQuery) -> ColumnElement[bool]:
-    """The stored history answers exactly for this reference date (see app/poortwachter/snapshot.py)."""
+    return valid_snapshot(query.as_of, query.report_grace_days)
+
+
+def valid_snapshot(as_of: date, report_grace_days: int) -> ColumnElement[bool]:
+    """The stored history answers exactly for this reference date (see app/poortwachter/snapshot.py); its
+    items answer for it when also item_valid(as_of)."""
     return and_(
-        ComplianceSnapshot.valid_until >= query.as_of,
+        ComplianceSnapshot.valid_until >= as_of,
         ComplianceSnapshot.rules_version == RULES_VERSION,
-        ComplianceSnapshot.report_grace_days == query.report_grace_days,
+        ComplianceSnapshot.report_grace_days == report_grace_days,
+    )
+
+
+def item_valid(as_of: date) -> ColumnElement[bool]:
+    """The item belongs to the version of its case's history that answers for `as_of`."""
+    return and_(ComplianceItem.valid_from <= as_of, ComplianceItem.valid_to > as_of)
+
+
+def item_status(as_of: date) -> ColumnElement[str]:
+    """A stored item's status on `as_of`, as snapshot.status_on has it, from the item's own row (the case state
+    of its version: recovery day, end of the pay; the case's closing)."""
+    item = ComplianceItem
+    return case(
+        (item.final_status.is_not(None), item.final_status),
+        (item.waived_through >= as_of, literal("waived")),
+        (item.closed_on <= as_of, literal("lapsed")),
+        (item.lapses_on <= as_of, literal("lapsed")),
+        (and_(item.lapses_with_pay, item.pay_ends_on < as_of), literal("lapsed")),
+        (item.recovered_on <= as_of, literal("suspended")),
+        (item.overdue_after < as_of, literal("overdue")),
+        (item.window_opens_on <= as_of, literal("open")),
+        else_=literal("upcoming"),
     )
 
 
@@ -230,18 +257,8 @@ def _stored_items(
     case state of the item's version: recovery day, end of the pay; closing is the case's)."""
     as_of = query.as_of
     item, snap = ComplianceItem, ComplianceSnapshot
-    status = case(
-        (item.final_status.is_not(None), item.final_status),
-        (item.waived_through >= as_of, literal("waived")),
-        (item.closed_on <= as_of, literal("lapsed")),
-        (item.lapses_on <= as_of, literal("lapsed")),
-        (and_(item.lapses_with_pay, item.pay_ends_on < as_of), literal("lapsed")),
-        (item.recovered_on <= as_of, literal("suspended")),
-        (item.overdue_after < as_of, literal("overdue")),
-        (item.window_opens_on <= as_of, literal("open")),
-        else_=literal("upcoming"),
-    )
-    where = [item.valid_from <= as_of, item.valid_to > as_of]
+    status = item_status(as_of)
+    where = [item_valid(as_of)]
     if alone is None:
         where += [*_selected_cases(query), _valid_snapshot(query)]
     if not statuses & FINAL_STATUSES:
