@@ -3,13 +3,13 @@ app.poortwachter and app.reintegratieverslag.check."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import anyio
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -79,7 +79,7 @@ async def _check_cases(
         return _run_checks(loaded, as_of, settings)  # well under a millisecond: a thread hop would cost more
     # A portfolio checks thousands of cases (about a second of CPU): off the event loop, so other requests of
     # this worker keep being served meanwhile.
-    return await asyncio.to_thread(_run_checks, loaded, as_of, settings)
+    return await anyio.to_thread.run_sync(_run_checks, loaded, as_of, settings)
 
 
 def _run_checks(loaded: repository.Loaded, as_of: date, settings: Settings) -> list[_Checked]:
