@@ -10,6 +10,7 @@ from app.core.health import SchemaCompatibility
 from app.core.idempotency import IdempotencyRecord
 from app.deadlines.models import DeadlineTransition
 from app.documents.models import DocumentReference
+from app.imports.models import Import, ImportLine
 from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
@@ -35,6 +36,8 @@ __all__ = [
     "DocumentReference",
     "Event",
     "IdempotencyRecord",
+    "Import",
+    "ImportLine",
     "MedicalStatusVersion",
     "Milestone",
     "Organization",

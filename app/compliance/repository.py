@@ -83,12 +83,13 @@ _CASE_COLUMNS = (Case.id, Case.bureau_id, Case.external_ref, Case.absence_period
 # a fact (the snapshot refresh) and for every compliance read; the ORM's execution machinery cost more per
 # statement than these index lookups (docs/performance.md). The tenant key leads each table's index (and is the
 # distribution key on Citus, docs/scaling.md).
+# A voided milestone is no fact: the rules never see it.
 # Recording order: among facts of one day, the rules take the first recorded as evidence and the last recorded
 # verlenging or loonsanctie as the one that counts.
 _MILESTONES = """
     SELECT case_id, id, type, occurred_on, until, percentage, obligation, new_due_on,
            geen_benutbare_mogelijkheden, casemanager, hersteld, uitkering, werk FROM milestones
-    WHERE bureau_id = ANY($1::uuid[]) AND case_id = ANY($2::uuid[])
+    WHERE bureau_id = ANY($1::uuid[]) AND case_id = ANY($2::uuid[]) AND voided_at IS NULL
     ORDER BY created_at, id
 """
 _TRACKS = """

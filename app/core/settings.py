@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     bsn_key: SecretStr = SecretStr(_DEV_BSN_KEY)
     bsn_keys: SecretStr | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # POST /v1/imports: up to 10,000 case bundles as JSON Lines.
+    max_import_bytes: int = Field(default=64 * 1_048_576, ge=1024)
     report_grace_days: int = Field(default=14, ge=0, le=60)
     # Cases the portfolio evaluates directly (no stored history for them yet, or a date past its horizon)
     # before it answers 503 (too many: refresh-compliance has not run) or 422 (as_of too far ahead).
@@ -84,6 +86,8 @@ class Settings(BaseSettings):
     demo_data: bool = False
     # Background work (app/background): every process runs the registered jobs unless turned off here.
     background_workers: bool = True
+    # Import batches each process runs side by side (app/imports/worker.py); each holds a connection meanwhile.
+    import_concurrency: int = Field(default=3, ge=1, le=16)
     # Webhooks (docs/webhooks.md). Private or loopback hosts (names, addresses or CIDR ranges) a deployment may
     # call anyway, e.g. an on-premise receiver: JSON list, SPOORWIJZER_WEBHOOK_ALLOWED_HOSTS='["10.1.0.0/16"]'.
     webhook_allowed_hosts: list[str] = []

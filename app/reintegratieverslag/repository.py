@@ -68,7 +68,11 @@ async def load(session: AsyncSession, principal: Principal, case_ids: list[uuid.
     compliance loader's three (milestones, tracks, reports) and the check's own."""
     connection = await session_raw_connection(session)
     query = _CASES.format(visible=_VISIBLE_COLUMN[principal.kind])
-    found = await connection.fetch(query, case_ids, principal.organization_id)
+    arguments: list[Any] = [case_ids, principal.organization_id]
+    if principal.partner_bureau_id is not None:  # a partner key: only its issuing bureau's cases
+        query += " AND bureau_id = $3"
+        arguments.append(principal.partner_bureau_id)
+    found = await connection.fetch(query, *arguments)
     cases = {row["id"]: row for row in sorted(found, key=lambda r: r["id"])}
     rows = {
         case_id: CaseRows(

@@ -10,7 +10,7 @@ Stored snapshots have no history: they are removed here (both ways), and until `
 has run the portfolio evaluates cases directly (up to a bound, then 503: docs/performance.md).
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-01 02:30:00+00:00
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0014"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
