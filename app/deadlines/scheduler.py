@@ -155,6 +155,8 @@ async def phase_changes(session: AsyncSession, today: date, report_grace_days: i
         .join(Case, and_(Case.id == snap.case_id, Case.bureau_id == snap.bureau_id))
         .where(
             valid_snapshot(today, report_grace_days),
+            # The snapshot's own dates are those of its latest facts: they describe the case from then on.
+            snap.facts_through <= today,
             # A case begins in its wachttijd: that is no change (a new period after a recovery is).
             (phase != "wachttijd") | (since > Case.first_sick_day),
             ~happened,

@@ -37,10 +37,11 @@ class Snapshot:
     recovered_on: date | None  # R, the first fit day, when the last absence period has ended
     closed_on: date | None
     pay_ends_on: date | None  # L when the facts fix it; T (or null) while a missing aanvraag moves L on
-    wachttijd_end: date  # E: the phase (section 3.6) is wachttijd through it
-    employment_end: date | None  # T: uit_dienst after it
-    period_started_on: date  # the last absence period's first day: the case is sick again from it
     items: tuple[TraceItem, ...]
+    # The phase's boundaries (section 3.6), as take_snapshot finds them (a row's state, row_state, needs none):
+    wachttijd_end: date | None = None  # E: the phase is wachttijd through it
+    employment_end: date | None = None  # T: uit_dienst after it
+    period_started_on: date | None = None  # the last absence period's first day: the case is sick again from it
 
 
 def facts_through(facts: CaseFacts) -> date:

@@ -6,7 +6,7 @@ cache of the rules' answer: the ones stored before this revision lack these date
 (at the service's start, and by the scheduler's next pass); until then the portfolio evaluates such cases directly.
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-01 04:00:00+00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
