@@ -3,7 +3,8 @@
 Issue 14: the deadline scheduler derives every phase of domain section 3.6 from the stored snapshot, so the snapshot
 keeps the wachttijd's end (E), the employment's end (T) and the last absence period's first day. The snapshots are a
 cache of the rules' answer: the ones stored before this revision lack these dates and are dropped, to be recomputed
-(at the service's start, and by the scheduler's next pass); until then the portfolio evaluates such cases directly.
+(at the service's start, by `spoorwijzer refresh-compliance` and by the scheduler's next pass); until then the
+portfolio evaluates such cases directly.
 
 Revision ID: 0016
 Revises: 0014
