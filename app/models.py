@@ -4,7 +4,7 @@ from app.audit.models import AccessEntry, AuditEntry, Event
 from app.auth.models import ApiKey
 from app.calendar.models import CalendarFeed, CalendarOccurrence
 from app.cases.models import Case
-from app.compliance.models import ComplianceItem, ComplianceSnapshot
+from app.compliance.models import ComplianceCount, ComplianceItem, ComplianceSnapshot
 from app.core.db import Base
 from app.core.health import SchemaCompatibility
 from app.core.idempotency import IdempotencyRecord
@@ -29,6 +29,7 @@ __all__ = [
     "CalendarOccurrence",
     "CandidateProposal",
     "Case",
+    "ComplianceCount",
     "ComplianceItem",
     "ComplianceSnapshot",
     "DeadlineTransition",

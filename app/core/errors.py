@@ -70,6 +70,7 @@ class Code(StrEnum):
     medical_status_exists = "medical_status_exists"
     # The service.
     database_unavailable = "database_unavailable"
+    snapshots_refreshing = "snapshots_refreshing"
     not_ready = "not_ready"
     internal_error = "internal_error"
 

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # POST /v1/imports: up to 10,000 case bundles as JSON Lines.
     max_import_bytes: int = Field(default=64 * 1_048_576, ge=1024)
     report_grace_days: int = Field(default=14, ge=0, le=60)
+    # Cases the portfolio evaluates directly (no stored history for them yet, or a date past its horizon)
+    # before it answers 503 (too many: refresh-compliance has not run) or 422 (as_of too far ahead).
+    portfolio_direct_limit: int = Field(default=2000, ge=0)
     # The actueel oordeel's and eindevaluatie's allowed age at the RIV's reference date (a choice, no statute).
     riv_max_age_days: int = Field(default=48, ge=14, le=182)
     db_pool_size: int = Field(default=10, ge=1, le=200)

@@ -24,6 +24,7 @@ from app.compliance.repository import (
     PortfolioQuery,
     _selected_cases,
     _valid_snapshot,
+    item_valid,
 )
 from app.core.db import session_raw_connection
 from app.organizations.models import OrganizationKind
@@ -111,6 +112,7 @@ async def cases_due_between(session: AsyncSession, query: PortfolioQuery, first:
         .where(
             *_selected_cases(query),
             _valid_snapshot(query),
+            item_valid(query.as_of),
             item.code == "reintegratieverslag",
             item.due_on >= first,
             item.due_on <= last,
