@@ -20,11 +20,12 @@ from app.compliance.router import router as compliance_router
 from app.compliance.snapshots import refresh_changed
 from app.core import health
 from app.core.db import ReleaseHeldConnection, database_url, make_engine, make_pool, make_sessionmaker
+from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
 from app.core.metrics import observe_pools
 from app.core.metrics import router as metrics_router
 from app.core.middleware import RequestGuard, RequestId
-from app.core.openapi import install_openapi
+from app.core.openapi import api_version, install_openapi
 from app.core.settings import Settings, get_settings
 from app.deadlines import scheduler as deadline_scheduler
 from app.documents.router import router as documents_router
@@ -70,9 +71,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     app = FastAPI(
         title="Spoorwijzer",
-        version="1.0.0",
+        version=api_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Swagger UI and ReDoc come from the service itself (app/core/docs.py), not from FastAPI's CDN pages.
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[
             {"name": "organizations", "description": "Organizations and API callers"},
             {"name": "api keys", "description": "Partner keys a bureau issues for the organizations it registered"},
@@ -121,6 +125,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     register_job(app, deadline_scheduler.job())
     install_error_handlers(app)
     install_openapi(app)
+    install_docs(app)
     app.add_middleware(ReleaseHeldConnection)
     app.add_middleware(
         RequestGuard, max_body_bytes=settings.max_body_bytes, bulk_paths={"/v1/imports": settings.max_import_bytes}

@@ -216,6 +216,8 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     body = dict(response.json())
     assert body["status"] == status
     assert body["title"]
+    # Every problem names its code, and its type is the code's entry in docs/errors.md.
+    assert body["type"] == f"https://spoorwijzer.nl/docs/errors#{body['code']}", body
     return body
 
 

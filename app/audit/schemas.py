@@ -11,6 +11,42 @@ from pydantic import Field, model_validator
 from app.audit.models import Event
 from app.core.schemas import ReadModel
 
+AccessWhat = Literal["medical_status", "bsn", "audit_log", "calendar_feed"]
+
+# The change feed's event types (`<entity_type>.<action>` of app/audit/service.py::record_change). An open vocabulary:
+# a new one is a minor change, and tests/test_contract_docs.py checks that every event written is listed here.
+EventType = Literal[
+    "organization.created",
+    "case.created",
+    "case.updated",
+    "case.closed",
+    "milestone.recorded",
+    "track.started",
+    "track.updated",
+    "track.ended",
+    "progress_report.created",
+    "progress_report.updated",
+    "progress_report.submitted",
+    "candidate_proposal.created",
+    "candidate_proposal.updated",
+    "candidate_proposal.status_changed",
+    "medical_status.created",
+    "medical_status.updated",
+    "case.legal_hold_set",
+    "case.legal_hold_cleared",
+    "case.erased",
+    "case.phase_changed",
+    "document.created",
+    "obligation.due_soon",
+    "obligation.overdue",
+    "milestone.voided",
+    "track.deleted",
+    "progress_report.deleted",
+    "organization.updated",
+    "api_key.created",
+    "api_key.revoked",
+]
+
 
 class AuditEntryRead(ReadModel):
     id: int
@@ -29,7 +65,7 @@ class AccessEntryRead(ReadModel):
     at: datetime
     actor_organization_id: uuid.UUID
     actor_key_id: uuid.UUID
-    what: Literal["medical_status", "bsn", "audit_log", "calendar_feed"] = Field(
+    what: AccessWhat = Field(
         description="What was read: the medical status, a case with its (masked) BSN, the case's audit log, or a "
         "calendar feed showing the employee's name"
     )
@@ -40,7 +76,9 @@ class EventRead(ReadModel):
     id: uuid.UUID = Field(
         description="Stable event id: the same in this feed and in a webhook's `id` and `webhook-id` header"
     )
-    type: str = Field(description="`<entity_type>.<action>`, e.g. `case.created`")
+    type: str = Field(
+        description="`<entity_type>.<action>`, e.g. `case.created`", json_schema_extra={"x-vocabulary": "EventType"}
+    )
     entity_type: str
     entity_id: uuid.UUID
     case_id: uuid.UUID | None

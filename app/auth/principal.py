@@ -13,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.keys import hash_secret
 from app.core.db import RawConnection, SessionDep, hold_raw_connection, session_raw_connection
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import Code, Forbidden, Unauthorized
 from app.organizations.models import OrganizationKind
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer spw_...`")
@@ -123,7 +123,7 @@ class _Expired(Unauthorized):
 
 def _check_scope(request: Request, principal: Principal) -> None:
     if principal.scope == "read" and request.method not in _READ_METHODS:
-        raise Forbidden("This API key may only read (scope `read`).")
+        raise Forbidden("This API key may only read (scope `read`).", code=Code.key_read_only)
 
 
 async def _principal(request: Request, session: SessionDep, credentials: Credentials) -> Principal:

@@ -50,7 +50,12 @@ async def list_cases(
     # No NUL: PostgreSQL text cannot hold one, so such a value could never match (and the driver refuses it).
     external_ref: Annotated[ExternalRef | None, Query(pattern=r"^[^\x00]*$")] = None,
     updated_since: Annotated[
-        Timestamp | None, Query(description="Only cases changed at or after this moment (RFC 3339)")
+        Timestamp | None,
+        Query(
+            description="Only cases changed at or after this moment (RFC 3339). A filter, not a way to sync: a "
+            "change that commits late carries the moment it was written, which may be before one you already "
+            "saw. To miss nothing, follow the change feed, `GET /v1/events` (docs/versioning.md, Syncing)."
+        ),
     ] = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,

@@ -31,7 +31,7 @@ from app.cases.schemas import (
 )
 from app.core.crypto import encrypt, mask_bsn
 from app.core.db import RawConnection
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Code, Conflict, NotFound, Unprocessable
 from app.core.etag import check_version
 from app.core.pagination import created_key, encode_cursor
 from app.milestones import repository as milestones
@@ -142,6 +142,7 @@ async def _check_external_ref_free(
     if existing is not None and existing.id != case_id:
         raise Conflict(
             f"external_ref {external_ref!r} is already used by case {existing.id}.",
+            code=Code.external_ref_taken,
             existing_id=str(existing.id),
         )
 
@@ -305,9 +306,9 @@ async def update(
     principal.require(OrganizationKind.reintegratiebureau, action="change a case")
     check_version(expected_version, case.version)
     if case.status == "closed":
-        raise Conflict("The case is closed; it can no longer be changed.")
+        raise Conflict("The case is closed; it can no longer be changed.", code=Code.case_closed)
     if case.anonymised_at is not None:  # erased (app/retention): its personal data must not come back
-        raise Conflict("The case is anonymised; it can no longer be changed.")
+        raise Conflict("The case is anonymised; it can no longer be changed.", code=Code.case_anonymised)
     before = _audit_shape(case)
     changes = data.model_fields_set
     for required in ("employer_id", "absence_periods", "leave_periods", "employer_is_wga_eigenrisicodrager"):
@@ -364,7 +365,7 @@ async def close(session: AsyncSession, principal: Principal, case_id: uuid.UUID,
     case = await load_visible(session, principal, case_id, for_update=True)
     principal.require(OrganizationKind.reintegratiebureau, action="close a case")
     if case.status == "closed":
-        raise Conflict(f"The case was already closed on {case.closed_on}.")
+        raise Conflict(f"The case was already closed on {case.closed_on}.", code=Code.case_closed)
     if data.closed_on < case.first_sick_day:
         raise Unprocessable("closed_on is before the first sick day.", field="closed_on")
     before = _audit_shape(case)

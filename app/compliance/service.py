@@ -24,7 +24,7 @@ from app.compliance.schemas import (
     PortfolioRow,
 )
 from app.compliance.snapshots import HORIZON
-from app.core.errors import NotFound, ServiceUnavailable, Unprocessable
+from app.core.errors import Code, InvalidCursor, NotFound, ServiceUnavailable, Unprocessable
 from app.core.pagination import decode_cursor, encode_cursor
 
 OUTSTANDING = ("open", "overdue")
@@ -165,7 +165,7 @@ async def portfolio(
     try:
         after_key = (date.fromisoformat(after[0]), after[1], after[2], after[3], after[4]) if after else None
     except ValueError:
-        raise Unprocessable("Invalid cursor.", field="cursor", location="query") from None
+        raise InvalidCursor() from None
     wanted_parties = set(parties) if parties else None
     wanted_statuses = set(statuses) if statuses else set(OUTSTANDING)
     query = repository.PortfolioQuery(principal, as_of, report_grace_days, employer_id)
@@ -188,6 +188,7 @@ async def portfolio(
             )
         raise ServiceUnavailable(
             "The compliance of these cases is being brought up to date (refresh-compliance); try again later.",
+            code=Code.snapshots_refreshing,
             headers={"Retry-After": "60"},
         )
 

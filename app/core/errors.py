@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from enum import StrEnum
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
@@ -18,7 +19,64 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_BASE = "https://spoorwijzer.nl/problems/"
+# A problem's `type` is its entry in the error catalogue (docs/errors.md, published at this address).
+CATALOGUE = "https://spoorwijzer.nl/docs/errors"
+
+
+class Code(StrEnum):
+    """Every problem's machine code; each has a section in docs/errors.md with its meaning and fix.
+
+    Adding a problem: one line here, one section there (tests/test_errors_catalogue.py holds the two together),
+    then raise it with `code=Code.<name>`.
+    """
+
+    # The protocol: authentication, media types, sizes, methods.
+    malformed_json = "malformed_json"
+    bad_request = "bad_request"
+    unauthorized = "unauthorized"
+    forbidden = "forbidden"
+    key_read_only = "key_read_only"
+    not_found = "not_found"
+    method_not_allowed = "method_not_allowed"
+    not_acceptable = "not_acceptable"
+    body_too_large = "body_too_large"
+    unsupported_media_type = "unsupported_media_type"
+    validation_error = "validation_error"
+    invalid_cursor = "invalid_cursor"
+    # Versions and retries.
+    if_match_required = "if_match_required"
+    stale_version = "stale_version"
+    unknown_version = "unknown_version"
+    idempotency_key_reused = "idempotency_key_reused"
+    idempotency_in_progress = "idempotency_in_progress"
+    # The dossier's own rules.
+    case_closed = "case_closed"
+    milestone_voided = "milestone_voided"
+    track_not_empty = "track_not_empty"
+    case_anonymised = "case_anonymised"
+    legal_hold = "legal_hold"
+    external_ref_taken = "external_ref_taken"
+    organization_kind_mismatch = "organization_kind_mismatch"
+    spoor_3_condition = "spoor_3_condition"
+    track_overlap = "track_overlap"
+    track_ended = "track_ended"
+    reports_outside_track = "reports_outside_track"
+    proposals_outside_track = "proposals_outside_track"
+    report_period_taken = "report_period_taken"
+    report_submitted = "report_submitted"
+    report_empty = "report_empty"
+    proposal_transition = "proposal_transition"
+    proposal_date_fixed = "proposal_date_fixed"
+    medical_status_exists = "medical_status_exists"
+    # The service.
+    database_unavailable = "database_unavailable"
+    snapshots_refreshing = "snapshots_refreshing"
+    not_ready = "not_ready"
+    internal_error = "internal_error"
+
+
+def problem_type(code: Code) -> str:
+    return f"{CATALOGUE}#{code.value}"
 
 
 class FieldError(BaseModel):
@@ -30,105 +88,176 @@ class FieldError(BaseModel):
     type: str = Field(description="Machine-readable error kind, e.g. `missing`, `value_error`")
 
 
-def _errors_only_on_422(schema: dict[str, Any]) -> None:
-    schema["required"].remove("errors")
+_OPTIONAL_MEMBERS = (
+    "errors",
+    "existing_id",
+    "current_version",
+    "unmet_condition",
+    "current_status",
+    "rule",
+    "legal_hold",
+    "legal_hold_reason",
+)
+
+
+def _problem_schema(schema: dict[str, Any]) -> None:
+    # Members a problem carries only when they apply are optional; `code` is always there.
+    for member in _OPTIONAL_MEMBERS:
+        schema["required"].remove(member)
 
 
 class Problem(BaseModel):
     """An RFC 9457 problem document."""
 
     model_config = ConfigDict(
-        extra="allow", json_schema_serialization_defaults_required=True, json_schema_extra=_errors_only_on_422
+        extra="allow", json_schema_serialization_defaults_required=True, json_schema_extra=_problem_schema
     )
 
-    type: str = Field(default="about:blank", description="URI identifying the kind of problem")
+    type: str = Field(
+        default="about:blank",
+        description="URI of the problem's entry in the error catalogue, " + CATALOGUE + "#<code>",
+        examples=[CATALOGUE + "#case_closed"],
+    )
+    code: str = Field(
+        description="Stable machine code of the problem (the catalogue's ProblemCode; new codes may be added in a "
+        "minor version, so treat an unknown one by its HTTP status)",
+        examples=["case_closed"],
+        # One of the catalogue's codes (ProblemCode), or a newer one: app/core/openapi.py names the vocabulary.
+        json_schema_extra={"x-vocabulary": "ProblemCode"},
+    )
     title: str
     status: int = Field(ge=400, le=599)
     detail: str | None = None
     instance: str | None = None
     errors: list[FieldError] | None = Field(default=None, description="Present on 422: each invalid field")
+    existing_id: str | None = Field(
+        default=None,
+        description="The resource that is in the way (external_ref_taken, track_overlap, report_period_taken, "
+        "organization_kind_mismatch)",
+    )
+    current_version: int | None = Field(
+        default=None, description="The current version, to read again (stale_version, medical_status_exists)"
+    )
+    unmet_condition: str | None = Field(
+        default=None,
+        description="spoor_3_condition: `employer_is_wga_eigenrisicodrager`, `wia_beslissing` or `wia_uitkering`",
+    )
+    current_status: str | None = Field(default=None, description="proposal_transition: the proposal's status now")
+    rule: str | None = Field(
+        default=None,
+        description="validation_error of a milestone: the Poortwachter rule it breaks (docs/poortwachter.md)",
+    )
+    legal_hold: bool | None = Field(default=None, description="legal_hold: the case is on legal hold")
+    legal_hold_reason: str | None = Field(default=None, description="legal_hold: why the case is held")
 
 
 class ProblemError(Exception):
-    """Raised by services and routers; rendered as problem+json."""
+    """Raised by services and routers; rendered as problem+json with the class's code unless one is given."""
 
     status = 400
     title = "Bad Request"
-    slug: str | None = None
+    code = Code.bad_request
 
     def __init__(
         self,
         detail: str | None = None,
         *,
+        code: Code | None = None,
         errors: list[FieldError] | None = None,
         headers: dict[str, str] | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
+        if code is not None:
+            self.code = code
         self.errors = errors
         self.headers = headers
         self.extra = extra
 
 
 class NotFound(ProblemError):
-    status, title, slug = 404, "Not Found", "not-found"
+    status, title, code = 404, "Not Found", Code.not_found
 
 
 class Unauthorized(ProblemError):
-    status, title, slug = 401, "Unauthorized", "unauthorized"
+    status, title, code = 401, "Unauthorized", Code.unauthorized
 
 
 class Forbidden(ProblemError):
-    status, title, slug = 403, "Forbidden", "forbidden"
+    status, title, code = 403, "Forbidden", Code.forbidden
 
 
 class Conflict(ProblemError):
-    status, title, slug = 409, "Conflict", "conflict"
+    """A 409 always names its own code: telling one conflict from another is what the code is for."""
+
+    status, title = 409, "Conflict"
+
+    def __init__(self, detail: str, *, code: Code, **extra: Any) -> None:
+        super().__init__(detail, code=code, **extra)
 
 
 class PreconditionFailed(ProblemError):
-    status, title, slug = 412, "Precondition Failed", "stale-version"
+    status, title, code = 412, "Precondition Failed", Code.stale_version
 
 
 class PreconditionRequired(ProblemError):
-    status, title, slug = 428, "Precondition Required", "if-match-required"
+    status, title, code = 428, "Precondition Required", Code.if_match_required
 
 
 class Unprocessable(ProblemError):
-    status, title, slug = 422, "Unprocessable Content", "validation"
+    status, title, code = 422, "Unprocessable Content", Code.validation_error
 
-    def __init__(self, detail: str, *, field: str | None = None, location: str = "body", **extra: Any) -> None:
+    def __init__(
+        self, detail: str, *, field: str | None = None, location: str = "body", code: Code | None = None, **extra: Any
+    ) -> None:
         errors = [FieldError(field=field, location=location, message=detail, type="value_error")] if field else None
-        super().__init__(detail, errors=errors, **extra)
+        super().__init__(detail, code=code, errors=errors, **extra)
+
+
+class InvalidCursor(Unprocessable):
+    code = Code.invalid_cursor
+
+    def __init__(
+        self, detail: str = "Invalid cursor: pass `next_cursor` of a previous page unchanged.", *, field: str = "cursor"
+    ) -> None:
+        super().__init__(detail, field=field, location="query")
 
 
 class ServiceUnavailable(ProblemError):
-    status, title, slug = 503, "Service Unavailable", "database-unavailable"
+    status, title, code = 503, "Service Unavailable", Code.database_unavailable
+
+
+def problem_body(
+    status: int, title: str, code: Code, *, detail: str | None, instance: str, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": problem_type(code),
+        "code": code.value,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+    if extra:
+        body.update(extra)
+    return body
 
 
 def problem_response(
     request: Request,
     status: int,
     title: str,
+    code: Code,
     *,
     detail: str | None = None,
-    slug: str | None = None,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": PROBLEM_BASE + slug if slug else "about:blank",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": request.url.path,
-    }
+    body = problem_body(status, title, code, detail=detail, instance=request.url.path, extra=extra)
     if errors is not None:
         body["errors"] = [e.model_dump() for e in errors]
-    if extra:
-        body.update(extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -145,15 +274,15 @@ def _field_errors(exc: RequestValidationError) -> list[FieldError]:
     return out
 
 
-_HTTP_TITLES = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    406: "Not Acceptable",
-    413: "Content Too Large",
-    415: "Unsupported Media Type",
+_HTTP_PROBLEMS = {
+    400: ("Bad Request", Code.bad_request),
+    401: ("Unauthorized", Code.unauthorized),
+    403: ("Forbidden", Code.forbidden),
+    404: ("Not Found", Code.not_found),
+    405: ("Method Not Allowed", Code.method_not_allowed),
+    406: ("Not Acceptable", Code.not_acceptable),
+    413: ("Content Too Large", Code.body_too_large),
+    415: ("Unsupported Media Type", Code.unsupported_media_type),
 }
 
 
@@ -221,8 +350,8 @@ def install_error_handlers(app: FastAPI) -> None:
             request,
             exc.status,
             exc.title,
+            exc.code,
             detail=exc.detail,
-            slug=exc.slug,
             errors=exc.errors,
             headers=exc.headers,
             extra=exc.extra,
@@ -235,16 +364,18 @@ def install_error_handlers(app: FastAPI) -> None:
                 request,
                 400,
                 "Bad Request",
+                Code.malformed_json,
                 detail="The request body is not valid JSON.",
-                slug="malformed-json",
             )
         errors = _field_errors(exc)
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
-        return problem_response(request, 422, "Unprocessable Content", detail=detail, slug="validation", errors=errors)
+        return problem_response(
+            request, 422, "Unprocessable Content", Code.validation_error, detail=detail, errors=errors
+        )
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
-        title = _HTTP_TITLES.get(exc.status_code, "Error")
+        title, code = _HTTP_PROBLEMS.get(exc.status_code, ("Error", Code.bad_request))
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
         if exc.status_code == 404:
             detail = "No such resource."
@@ -253,7 +384,7 @@ def install_error_handlers(app: FastAPI) -> None:
             # Starlette names the methods of the first route on the path only; GET and POST of one path are
             # separate routes, so list every route's.
             headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
-        return problem_response(request, exc.status_code, title, detail=detail, headers=headers)
+        return problem_response(request, exc.status_code, title, code, detail=detail, headers=headers)
 
     async def on_database_down(request: Request, exc: Exception) -> JSONResponse:
         log.warning("database unavailable: %s", type(exc).__name__)
@@ -261,8 +392,8 @@ def install_error_handlers(app: FastAPI) -> None:
             request,
             503,
             "Service Unavailable",
+            Code.database_unavailable,
             detail="The database is not reachable; nothing was changed. Retry later.",
-            slug="database-unavailable",
             headers={"Retry-After": "5"},
         )
 
@@ -273,7 +404,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(request, 500, "Internal Server Error", detail="An unexpected error occurred.")
+        return problem_response(
+            request, 500, "Internal Server Error", Code.internal_error, detail="An unexpected error occurred."
+        )
 
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Header, Response
 
-from app.core.errors import PreconditionFailed, PreconditionRequired
+from app.core.errors import Code, PreconditionFailed, PreconditionRequired
 
 IfMatchHeader = Annotated[
     str | None,
@@ -35,7 +35,7 @@ def require_version(if_match: str | None) -> int:
         raise PreconditionRequired("If-Match: * is not accepted; send the ETag of the version you read.")
     value = value.removeprefix("W/").strip('"')
     if not value.isdigit() or len(value) > 12:
-        raise PreconditionFailed("If-Match does not name a version of this resource.")
+        raise PreconditionFailed("If-Match does not name a version of this resource.", code=Code.unknown_version)
     return int(value)
 
 

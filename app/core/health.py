@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
-from app.core.errors import problem_response
+from app.core.errors import Code, problem_response
 from app.core.openapi import problems
 from app.core.settings import PROJECT_ROOT
 
@@ -80,15 +80,15 @@ async def readyz(request: Request) -> Health | JSONResponse:
             serves = await _serves(conn, current, migration_head())
     except Exception:
         return problem_response(
-            request, 503, "Service Unavailable", detail="The database is not reachable.", slug="not-ready"
+            request, 503, "Service Unavailable", Code.not_ready, detail="The database is not reachable."
         )
     if not serves:
         return problem_response(
             request,
             503,
             "Service Unavailable",
+            Code.not_ready,
             detail=f"The database schema is at {current}, which this build (at {migration_head()}) does not serve: "
             "run the migrations, or deploy the build that matches them.",
-            slug="not-ready",
         )
     return Health(status="ready")

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
-from app.core.errors import Conflict, Unprocessable
+from app.core.errors import Code, Conflict, Unprocessable
 
 IdempotencyKeyHeader = Annotated[
     str | None,
@@ -86,6 +86,7 @@ async def idempotent(
     if not got_lock:
         raise Conflict(
             "A request with this Idempotency-Key is still being processed; retry shortly.",
+            code=Code.idempotency_in_progress,
             headers={"Retry-After": "1"},
         )
     request_hash = _request_hash(request, payload)
@@ -100,6 +101,7 @@ async def idempotent(
                 "This Idempotency-Key was used for a different request; use a new key for a new request.",
                 field="Idempotency-Key",
                 location="header",
+                code=Code.idempotency_key_reused,
             )
         headers = {**stored.response_headers, "Idempotent-Replayed": "true"}
         return JSONResponse(stored.response_body, status_code=stored.status_code, headers=headers)

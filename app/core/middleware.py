@@ -11,7 +11,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import metrics
-from app.core.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
+from app.core.errors import PROBLEM_MEDIA_TYPE, Code, problem_body
 from app.core.logging import request_id as current_request_id
 
 access_log = logging.getLogger("spoorwijzer.access")
@@ -25,16 +25,8 @@ class _BodyTooLarge(Exception):
     pass
 
 
-async def _send_problem(send: Send, scope: Scope, status: int, title: str, detail: str, slug: str) -> None:
-    body = json.dumps(
-        {
-            "type": PROBLEM_BASE + slug,
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "instance": scope["path"],
-        }
-    ).encode()
+async def _send_problem(send: Send, scope: Scope, status: int, title: str, detail: str, code: Code) -> None:
+    body = json.dumps(problem_body(status, title, code, detail=detail, instance=scope["path"])).encode()
     await send(
         {
             "type": "http.response.start",
@@ -78,7 +70,7 @@ class RequestGuard:
                 413,
                 "Content Too Large",
                 f"Request bodies are limited to {max_body_bytes} bytes.",
-                "body-too-large",
+                Code.body_too_large,
             )
             return
         has_body = (length is not None and length != b"0") or b"transfer-encoding" in headers
@@ -90,7 +82,7 @@ class RequestGuard:
                 415,
                 "Unsupported Media Type",
                 f"Send the request body as {expected}.",
-                "unsupported-media-type",
+                Code.unsupported_media_type,
             )
             return
 
@@ -122,7 +114,7 @@ class RequestGuard:
                     413,
                     "Content Too Large",
                     f"Request bodies are limited to {max_body_bytes} bytes.",
-                    "body-too-large",
+                    Code.body_too_large,
                 )
 
 

@@ -1,14 +1,18 @@
-"""OpenAPI shaping: every error response is problem+json, declared once per status."""
+"""OpenAPI shaping: problem+json errors declared once per status, named vocabularies, response headers, examples."""
 
 from __future__ import annotations
 
 import re
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.core import examples
 from app.core.errors import PROBLEM_MEDIA_TYPE, Problem
+from app.core.vocabularies import VOCABULARIES, component
 
 _DESCRIPTIONS = {
     400: "Malformed request (e.g. invalid JSON)",
@@ -92,6 +96,119 @@ def _link_creates_to_reads(schema: dict[str, Any]) -> None:
             creator["responses"]["201"]["links"] = links
 
 
+def api_version() -> str:
+    """The package's version is the API's (docs/versioning.md)."""
+    try:
+        return package_version("spoorwijzer")
+    except PackageNotFoundError:  # pragma: no cover - a checkout that was never installed
+        return "0.0.0"
+
+
+SERVERS = [
+    {"url": "/", "description": "This service"},
+    {"url": "http://127.0.0.1:8000", "description": "`make run` on your machine"},
+]
+# No e-mail member: FastAPI would check it with email-validator, a dependency for one address.
+CONTACT = {"name": "Spoorwijzer API support", "url": "https://spoorwijzer.nl/support"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _name_vocabularies(schema: dict[str, Any]) -> None:
+    """Each vocabulary becomes a component; every field carrying exactly its values refers to it instead.
+
+    Fields of an open vocabulary (`x-vocabulary`, e.g. the feed's event type) accept any string besides, so an
+    older client still reads a value added later. Single values of a discriminated union stay inline.
+    """
+    components = schema["components"]["schemas"]
+    by_values: dict[frozenset[Any], str] = {}
+    for vocabulary in VOCABULARIES:
+        components[vocabulary.name] = component(vocabulary)
+        if not vocabulary.open:
+            key = frozenset(vocabulary.values)
+            assert key not in by_values, f"{vocabulary.name} has the values of {by_values[key]}"
+            by_values[key] = vocabulary.name
+
+    def visit(node: Any) -> Any:
+        if isinstance(node, list):
+            return [visit(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        name = node.get("x-vocabulary")
+        if name is not None:
+            kept = {k: v for k, v in node.items() if k in ("description", "examples", "default")}
+            return {"anyOf": [_ref(name), {"type": node.get("type", "string")}], **kept}
+        values = node.get("enum")
+        if isinstance(values, list) and len(values) > 1 and frozenset(values) in by_values:
+            kept = {k: v for k, v in node.items() if k in ("description", "examples", "default")}
+            return {**_ref(by_values[frozenset(values)]), **kept}
+        return {key: visit(value) for key, value in node.items()}
+
+    named = {vocabulary.name for vocabulary in VOCABULARIES}
+    schema["paths"] = visit(schema["paths"])
+    for name, definition in list(components.items()):
+        if name not in named:
+            components[name] = visit(definition)
+
+
+def _add_examples(schema: dict[str, Any]) -> None:
+    components = schema["components"]["schemas"]
+    for name, values in {**examples.REQUESTS, **examples.RESPONSES}.items():
+        components[name]["examples"] = values
+
+
+_VERSIONED = {"CaseRead", "TrackRead", "ReportRead", "ProposalRead", "MedicalStatusRead"}
+_HEADERS = {
+    "X-Request-ID": {
+        "description": "The request's id (the one sent, when it was sane; else a new one), also in the access log",
+        "schema": {"type": "string"},
+    },
+    "ETag": {
+        "description": "The version of the resource; send it as If-Match to change it",
+        "schema": {"type": "string", "pattern": ETAG_PATTERN},
+    },
+    "Location": {"description": "The address of the created resource", "schema": {"type": "string"}},
+    "Content-Location": {"description": "The address of the resource the body shows", "schema": {"type": "string"}},
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key",
+        "schema": {"type": "string", "enum": ["true"]},
+    },
+    "Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}},
+    "WWW-Authenticate": {"description": "`Bearer`: how to authenticate", "schema": {"type": "string"}},
+}
+
+
+def _declare_headers(schema: dict[str, Any]) -> None:
+    """Declare each response header where the service sends it (tests/test_contract_docs.py checks real answers)."""
+    for item in schema["paths"].values():
+        for method, operation in item.items():
+            idempotent = any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))
+            if idempotent and "409" not in operation["responses"]:
+                # A concurrent request with the same key answers 409 idempotency_in_progress on every such route.
+                operation["responses"]["409"] = problems(409)[409]
+            for status, response in operation["responses"].items():
+                names = ["X-Request-ID"]
+                body = (_body_schema(operation, status) or {}).get("$ref", "").rsplit("/", 1)[-1]
+                if status.startswith("2"):
+                    if body in _VERSIONED:
+                        names.append("ETag")
+                    if method == "post" and idempotent:
+                        names.append("Location")
+                    if method == "put" and body == "MedicalStatusRead":
+                        names.append("Content-Location")
+                        if status == "201":
+                            names.append("Location")
+                    if idempotent:
+                        names.append("Idempotent-Replayed")
+                if status == "503" or (status == "409" and idempotent):
+                    names.append("Retry-After")
+                if status == "401":
+                    names.append("WWW-Authenticate")
+                response["headers"] = {name: _HEADERS[name] for name in names}
+
+
 def install_openapi(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -102,7 +219,8 @@ def install_openapi(app: FastAPI) -> None:
             description=app.description,
             routes=app.routes,
             tags=app.openapi_tags,
-            servers=app.servers,
+            servers=SERVERS,
+            contact=CONTACT,
             separate_input_output_schemas=False,
         )
         components = schema.setdefault("components", {}).setdefault("schemas", {})
@@ -132,6 +250,9 @@ def install_openapi(app: FastAPI) -> None:
                     }
         _require_if_match_on_patch(schema)
         _link_creates_to_reads(schema)
+        _name_vocabularies(schema)
+        _add_examples(schema)
+        _declare_headers(schema)
         app.openapi_schema = schema
         return schema
 

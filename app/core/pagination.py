@@ -13,7 +13,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.core.errors import Unprocessable
+from app.core.errors import InvalidCursor
 
 T = TypeVar("T")
 
@@ -46,11 +46,7 @@ def decode_cursor(cursor: str | None, parts: int) -> list[str] | None:
     except (binascii.Error, ValueError, UnicodeDecodeError):
         key = None
     if not isinstance(key, list) or len(key) != parts or not all(isinstance(k, str) for k in key):
-        raise Unprocessable(
-            "Invalid cursor: pass `next_cursor` of a previous page unchanged.",
-            field="cursor",
-            location="query",
-        )
+        raise InvalidCursor()
     return key
 
 
@@ -73,7 +69,7 @@ def created_key(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
     try:
         return datetime.fromisoformat(key[0]), uuid.UUID(key[1])
     except ValueError:
-        raise Unprocessable("Invalid cursor.", field="cursor", location="query") from None
+        raise InvalidCursor() from None
 
 
 def dated_key(cursor: str | None) -> tuple[date, uuid.UUID] | None:
@@ -84,4 +80,4 @@ def dated_key(cursor: str | None) -> tuple[date, uuid.UUID] | None:
     try:
         return date.fromisoformat(key[0]), uuid.UUID(key[1])
     except ValueError:
-        raise Unprocessable("Invalid cursor.", field="cursor", location="query") from None
+        raise InvalidCursor() from None

@@ -23,7 +23,7 @@ from app.cases.models import Case
 from app.cases.schemas import CaseCreate
 from app.core.crypto import decrypt, encrypt
 from app.core.db import insert_rows, session_raw_connection
-from app.core.errors import Conflict, NotFound, ProblemError, Unprocessable
+from app.core.errors import Conflict, InvalidCursor, NotFound, ProblemError, Unprocessable
 from app.core.pagination import Page, created_key, decode_cursor, encode_cursor, paginate
 from app.imports.models import Import, ImportLine
 from app.imports.schemas import MAX_BUNDLES, BundleTrack, CaseBundle, ImportLineRead, ImportRead, LineProblem
@@ -198,7 +198,7 @@ async def lines_page(
     key = decode_cursor(cursor, 1)
     if key is not None:
         if not key[0].isdigit():
-            raise Unprocessable("Invalid cursor.", field="cursor", location="query")
+            raise InvalidCursor()
         query = query.where(ImportLine.line_no > int(key[0]))
     rows = list((await session.scalars(query.order_by(ImportLine.line_no).limit(limit + 1))).all())
     more = len(rows) > limit

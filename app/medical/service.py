@@ -13,7 +13,16 @@ from app.audit.service import record_access, record_change
 from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.models import Case
-from app.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
+from app.core.errors import (
+    Code,
+    Conflict,
+    Forbidden,
+    InvalidCursor,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unprocessable,
+)
 from app.core.etag import check_version, require_version
 from app.core.pagination import Page, decode_cursor, paginate
 from app.medical import repository
@@ -78,7 +87,8 @@ def _check_preconditions(current: MedicalStatusVersion | None, if_match: str | N
         expected = require_version(if_match)
         if current is None:
             raise PreconditionFailed(
-                "This case has no medical status yet: push the first one without If-Match (or with If-None-Match: *)."
+                "This case has no medical status yet: push the first one without If-Match (or with If-None-Match: *).",
+                code=Code.unknown_version,
             )
         check_version(expected, current.version)
     if current is None:
@@ -86,6 +96,7 @@ def _check_preconditions(current: MedicalStatusVersion | None, if_match: str | N
     if if_none_match is not None:
         raise PreconditionFailed(
             f"This case already has a medical status (version {current.version}); send If-Match with its ETag.",
+            code=Code.medical_status_exists,
             current_version=current.version,
         )
     if if_match is None:
@@ -162,7 +173,7 @@ async def push(
     current = await repository.current(session, case.bureau_id, case.id)
     _check_preconditions(current, if_match, if_none_match)
     if case.status == "closed":
-        raise Conflict("The case is closed; its medical status can no longer change.")
+        raise Conflict("The case is closed; its medical status can no longer change.", code=Code.case_closed)
     _validate(case, data)
     pushed = data.model_dump(mode="json")
     if current is not None and to_read(current).model_dump(mode="json", include=set(PUSHED_FIELDS)) == pushed:
@@ -220,7 +231,7 @@ async def history(
     case = await cases.load_visible(session, principal, case_id)
     key = decode_cursor(cursor, 1)
     if key is not None and not (key[0].isdigit() and len(key[0]) <= 12):
-        raise Unprocessable("Invalid cursor.", field="cursor", location="query")
+        raise InvalidCursor()
     after = int(key[0]) if key else None
     rows = await repository.history(session, case.bureau_id, case.id, after=after, limit=limit + 1)
     record_access(session, principal, cases.parties(case), what="medical_status", path=path)

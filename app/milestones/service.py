@@ -15,7 +15,7 @@ from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.facts import absence_periods, leave_periods
 from app.cases.models import Case
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.errors import Code, Conflict, Forbidden, NotFound, Unprocessable
 from app.core.pagination import Page, dated_key, paginate
 from app.milestones import repository
 from app.milestones.models import Milestone
@@ -145,7 +145,9 @@ async def void(
     if not may_record(principal.kind, milestone.type):
         raise Forbidden(f"A {principal.kind.value} may not void a {milestone.type} milestone.")
     if milestone.voided_at is not None:
-        raise Conflict(f"The milestone was already voided at {milestone.voided_at.isoformat()}.")
+        raise Conflict(
+            f"The milestone was already voided at {milestone.voided_at.isoformat()}.", code=Code.milestone_voided
+        )
     before = to_read(milestone)
     milestone.voided_at = func.clock_timestamp()
     milestone.voided_by_organization_id = principal.organization_id

@@ -11,9 +11,11 @@ from pydantic import Field, StringConstraints
 from app.core.schemas import InputModel, KvkNumber, Name, ReadModel
 from app.organizations.models import OrganizationKind
 
+PartnerKind = Literal["werkgever", "arbodienst"]
+
 
 class OrganizationCreate(InputModel):
-    kind: Literal["werkgever", "arbodienst"] = Field(
+    kind: PartnerKind = Field(
         description="Bureaus register the employers and arbodiensten they work with; bureaus themselves are "
         "created by the operator"
     )

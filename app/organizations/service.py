@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record_change
 from app.auth.principal import Principal
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.errors import Code, Conflict, Forbidden, NotFound, Unprocessable
 from app.core.pagination import Page, created_key, paginate
 from app.organizations import repository
 from app.organizations.models import Organization, OrganizationKind
@@ -35,6 +35,7 @@ async def register(
         if org.kind is not kind:
             raise Conflict(
                 f"KvK {data.kvk} is registered as a {org.kind.value}, not a {kind.value}.",
+                code=Code.organization_kind_mismatch,
                 existing_id=str(org.id),
             )
     await repository.link(session, principal.organization_id, org.id)

@@ -12,7 +12,7 @@ from app.audit.service import record_change
 from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.models import Case
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Code, Conflict, NotFound, Unprocessable
 from app.core.etag import check_version
 from app.core.pagination import Page, dated_key, paginate
 from app.organizations.models import OrganizationKind
@@ -182,12 +182,20 @@ async def list_page(
 def check_move(current: str, new: str) -> None:
     """422 unless `current` -> `new` is a forward move."""
     if current in FINAL:
-        raise Unprocessable(f"The proposal is {current}, a final status; it cannot move to {new}.", field="status")
+        raise Unprocessable(
+            f"The proposal is {current}, a final status; it cannot move to {new}.",
+            field="status",
+            code=Code.proposal_transition,
+            current_status=current,
+        )
     if new in _NEEDS_REASON:
         return
     if _RANK[new] <= _RANK[current]:
         raise Unprocessable(
-            f"A proposal moves forward only: {current} cannot become {new}.", field="status", current_status=current
+            f"A proposal moves forward only: {current} cannot become {new}.",
+            field="status",
+            code=Code.proposal_transition,
+            current_status=current,
         )
 
 
@@ -222,7 +230,10 @@ async def update(
         proposal.note = data.note
     if data.proposed_on is not None and data.proposed_on != proposal.proposed_on:
         if proposal.status != "proposed":
-            raise Conflict("proposed_on can be corrected only while the proposal is still `proposed`.")
+            raise Conflict(
+                "proposed_on can be corrected only while the proposal is still `proposed`.",
+                code=Code.proposal_date_fixed,
+            )
         _check_proposed_on(track, data.proposed_on)
         proposal.proposed_on = proposal.status_date = data.proposed_on
     if data.status is not None:

@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints
 
 from app.core.schemas import DossierDate, InputModel, Name, ReadModel
 from app.proposals.schemas import ProposalSummary
+from app.tracks.schemas import Spoor
 
 Period = Annotated[
     str,
@@ -123,7 +124,7 @@ class ReportRead(ReadModel):
     track_id: uuid.UUID
     case_id: uuid.UUID
     bureau_id: uuid.UUID
-    spoor: Literal[1, 2, 3]
+    spoor: Spoor
     period: str = Field(description="The reporting month, `YYYY-MM`")
     status: ReportStatus = Field(description="`draft` until submitted; a submitted report is immutable")
     submitted_on: date | None

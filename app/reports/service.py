@@ -14,7 +14,7 @@ from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.facts import sick_clock
 from app.cases.models import Case
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Code, Conflict, InvalidCursor, NotFound, Unprocessable
 from app.core.etag import check_version
 from app.core.pagination import Page, decode_cursor, paginate
 from app.organizations import repository as organizations
@@ -94,7 +94,9 @@ async def _check_period_free(
     existing = await repository.find_for_period(session, track.bureau_id, track.id, period)
     if existing is not None and existing.id != report_id:
         raise Conflict(
-            f"The track already has a progress report for {period} ({existing.id}).", existing_id=str(existing.id)
+            f"The track already has a progress report for {period} ({existing.id}).",
+            code=Code.report_period_taken,
+            existing_id=str(existing.id),
         )
 
 
@@ -192,7 +194,10 @@ async def _load_for_write(
     if expected_version is not None:
         check_version(expected_version, report.version)
     if report.status == "submitted":
-        raise Conflict(f"The report was submitted on {report.submitted_on}; it can no longer be changed.")
+        raise Conflict(
+            f"The report was submitted on {report.submitted_on}; it can no longer be changed.",
+            code=Code.report_submitted,
+        )
     return found
 
 
@@ -239,7 +244,9 @@ async def submit_on(
     if submitted_on < first:
         raise Unprocessable(f"submitted_on is before the period's first day ({first}).", field="submitted_on")
     if not any(getattr(report, name) for name in _CONTENT):
-        raise Unprocessable("The report has no content yet; fill in at least one section before submitting.")
+        raise Unprocessable(
+            "The report has no content yet; fill in at least one section before submitting.", code=Code.report_empty
+        )
     # The month's proposals, as the draft showed them live and as the submitted report keeps them.
     month = await proposals.in_month(session, track, first, last)
     before = to_read(report, track, month)
@@ -306,7 +313,7 @@ async def list_page(
     try:
         after = (key[0], uuid.UUID(key[1])) if key else None
     except ValueError:
-        raise Unprocessable("Invalid cursor.", field="cursor", location="query") from None
+        raise InvalidCursor() from None
     rows = await repository.list_for_track(
         session,
         track.bureau_id,

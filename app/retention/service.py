@@ -15,7 +15,7 @@ from app.auth.principal import Principal
 from app.cases.models import Case
 from app.cases.service import load_visible, parties
 from app.core.crypto import decrypt
-from app.core.errors import Conflict
+from app.core.errors import Code, Conflict
 from app.organizations.models import OrganizationKind
 from app.retention.anonymise import anonymise_case
 from app.retention.schemas import CaseExport, ErasureRead, ErasureRequest, LegalHoldChange, LegalHoldRead
@@ -44,7 +44,7 @@ async def set_legal_hold(
 ) -> LegalHoldRead:
     case = await _bureau_case(session, principal, case_id, "set or clear a legal hold")
     if case.anonymised_at is not None and data.legal_hold:
-        raise Conflict("The case is already anonymised: there is nothing left to hold.")
+        raise Conflict("The case is already anonymised: there is nothing left to hold.", code=Code.case_anonymised)
     before = {"legal_hold": case.legal_hold}
     case.legal_hold = data.legal_hold
     case.legal_hold_reason = data.reason if data.legal_hold else None
@@ -73,6 +73,7 @@ async def erase(session: AsyncSession, principal: Principal, case_id: uuid.UUID,
     if case.legal_hold:
         raise Conflict(
             f"The case is on legal hold ({case.legal_hold_reason}); clear the hold before erasing it.",
+            code=Code.legal_hold,
             legal_hold=True,
             legal_hold_reason=case.legal_hold_reason,
         )

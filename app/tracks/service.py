@@ -15,7 +15,7 @@ from app.audit.service import record_change
 from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.models import Case
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Code, Conflict, NotFound, Unprocessable
 from app.core.etag import check_version
 from app.core.pagination import Page, dated_key, paginate
 from app.milestones import repository as milestones
@@ -98,6 +98,7 @@ async def _check_spoor_3(session: AsyncSession, case: Case, started_on: date) ->
             "Spoor 3 needs an employer that is WGA-eigenrisicodrager; the case's "
             "employer_is_wga_eigenrisicodrager is false.",
             field="spoor",
+            code=Code.spoor_3_condition,
             unmet_condition="employer_is_wga_eigenrisicodrager",
         )
     rows = await milestones.list_for_case(session, case.bureau_id, case.id, type="wia_beslissing", include_voided=False)
@@ -110,6 +111,7 @@ async def _check_spoor_3(session: AsyncSession, case: Case, started_on: date) ->
         raise Unprocessable(
             f"Spoor 3 needs a wia_beslissing milestone with uitkering wga dated on or before {started_on}.",
             field="spoor",
+            code=Code.spoor_3_condition,
             unmet_condition="wia_beslissing",
         )
     if not poortwachter.spoor_3_allowed(decisions, True, started_on):
@@ -118,6 +120,7 @@ async def _check_spoor_3(session: AsyncSession, case: Case, started_on: date) ->
             f"Spoor 3 needs a WIA decision with uitkering wga; the latest one ({latest.occurred_on}) "
             f"has uitkering {latest.uitkering or 'unknown'} ({latest.percentage} percent).",
             field="spoor",
+            code=Code.spoor_3_condition,
             unmet_condition="wia_uitkering",
         )
 
@@ -130,6 +133,7 @@ async def _check_no_overlap(
         if other.ended_on is None or other.ended_on >= started_on:
             raise Conflict(
                 f"A spoor {spoor} track ({other.id}, from {other.started_on}) is active on {started_on}; end it first.",
+                code=Code.track_overlap,
                 existing_id=str(other.id),
             )
 
@@ -144,7 +148,7 @@ async def start(session: AsyncSession, principal: Principal, case: Case, data: T
     """Start a track on a case the caller holds locked (a bulk import: the case it just created)."""
     principal.require(_BUREAU, action="start tracks")
     if case.status == "closed":
-        raise Conflict("The case is closed; no new track can start.")
+        raise Conflict("The case is closed; no new track can start.", code=Code.case_closed)
     _check_started_on(case, data.started_on)
     if data.spoor == 3:
         await _check_spoor_3(session, case, data.started_on)
@@ -196,7 +200,7 @@ async def get(session: AsyncSession, principal: Principal, track_id: uuid.UUID) 
 
 def _check_not_ended(track: Track) -> None:
     if track.ended_on is not None:
-        raise Conflict(f"The track ended on {track.ended_on}; an ended track is read-only.")
+        raise Conflict(f"The track ended on {track.ended_on}; an ended track is read-only.", code=Code.track_ended)
 
 
 async def update(
@@ -226,10 +230,14 @@ async def _move_start(session: AsyncSession, case: Case, track: Track, started_o
     await _check_no_overlap(session, case, track.spoor, started_on, track.id)
     first_report = (await reports.period_range(session, track.bureau_id, track.id))[0]
     if first_report is not None and first_report < period_of(started_on):
-        raise Conflict(f"A progress report exists for {first_report}, before the new start month.")
+        raise Conflict(
+            f"A progress report exists for {first_report}, before the new start month.", code=Code.reports_outside_track
+        )
     first_proposal = (await proposals.date_range(session, track.bureau_id, track.id))[0]
     if first_proposal is not None and first_proposal < started_on:
-        raise Conflict(f"A candidate proposal is dated {first_proposal}, before the new start.")
+        raise Conflict(
+            f"A candidate proposal is dated {first_proposal}, before the new start.", code=Code.proposals_outside_track
+        )
     track.started_on = started_on
 
 
@@ -249,10 +257,16 @@ async def end_on(session: AsyncSession, principal: Principal, track: Track, case
         raise Unprocessable(f"ended_on is before the track's start ({track.started_on}).", field="ended_on")
     last_report = (await reports.period_range(session, track.bureau_id, track.id))[1]
     if last_report is not None and last_report > period_of(data.ended_on):
-        raise Conflict(f"A progress report exists for {last_report}, after the month the track would end.")
+        raise Conflict(
+            f"A progress report exists for {last_report}, after the month the track would end.",
+            code=Code.reports_outside_track,
+        )
     last_proposal = (await proposals.date_range(session, track.bureau_id, track.id))[1]
     if last_proposal is not None and last_proposal > data.ended_on:
-        raise Conflict(f"A candidate proposal is dated {last_proposal}, after the day the track would end.")
+        raise Conflict(
+            f"A candidate proposal is dated {last_proposal}, after the day the track would end.",
+            code=Code.proposals_outside_track,
+        )
     before = _audit_shape(track)
     track.ended_on, track.end_reason = data.ended_on, data.end_reason
     return await _save(session, principal, case, track, before, action="ended")
@@ -263,9 +277,13 @@ async def delete(session: AsyncSession, principal: Principal, track_id: uuid.UUI
     track, case = await load_for_write(session, principal, track_id)
     check_version(expected_version, track.version)
     if (await reports.period_range(session, track.bureau_id, track.id))[0] is not None:
-        raise Conflict("The track has progress reports; delete its drafts first (submitted ones stay).")
+        raise Conflict(
+            "The track has progress reports; delete its drafts first (submitted ones stay).", code=Code.track_not_empty
+        )
     if (await proposals.date_range(session, track.bureau_id, track.id))[0] is not None:
-        raise Conflict("The track has candidate proposals; a track with proposals can only be ended.")
+        raise Conflict(
+            "The track has candidate proposals; a track with proposals can only be ended.", code=Code.track_not_empty
+        )
     before = _audit_shape(track)
     await session.delete(track)
     await session.flush()

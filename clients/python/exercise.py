@@ -20,8 +20,10 @@ from spoorwijzer_client.api.reintegratieverslag import reintegratieverslag_case
 from spoorwijzer_client.models import (
     CaseCompliance,
     CaseRead,
+    ObligationStatus,
     PageCaseRead,
     Problem,
+    ProblemCode,
     ReintegratieverslagCheck,
     ReportRead,
 )
@@ -57,6 +59,9 @@ def main() -> None:
     check(isinstance(compliance, CaseCompliance), f"compliance, got {compliance!r}")
     assert isinstance(compliance, CaseCompliance)
     check(compliance.case_id == case_id and len(compliance.obligations) > 0, "obligations of the asked case")
+    # One enum type per vocabulary: statuses arrive as ObligationStatus members, not bare strings.
+    check(all(isinstance(o.status, ObligationStatus) for o in compliance.obligations), "typed obligation statuses")
+    overdue = [o for o in compliance.obligations if o.status is ObligationStatus.OVERDUE]
 
     report = progress_reports_get.sync(report_id, client=client)
     check(isinstance(report, ReportRead), f"the report, got {report!r}")
@@ -75,12 +80,16 @@ def main() -> None:
 
     hidden = cases_get.sync(uuid.UUID("00000000-0000-4000-8000-000000000000"), client=client)
     check(isinstance(hidden, Problem) and hidden.status == 404, f"a case outside the view is a 404 problem: {hidden!r}")
+    assert isinstance(hidden, Problem)
+    # The machine code is a ProblemCode member (or, for a code newer than this client, a plain string).
+    check(hidden.code == ProblemCode.NOT_FOUND, f"the 404 says not_found: {hidden.code!r}")
 
     werkgever = [f"{o.code}:{o.status}:{o.due_on}" for o in compliance.outstanding.werkgever]
     summary = {
         "client": "python",
         "cases": len(cases),
         "obligations": len(compliance.obligations),
+        "overdue": len(overdue),
         "riv_parts": len(parts),
     }
     print(json.dumps({**summary, "werkgever_outstanding": werkgever, "report": report.period}))

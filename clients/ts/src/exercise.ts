@@ -5,6 +5,42 @@ import createClient from "openapi-fetch";
 import type { components, paths } from "./generated/schema.js";
 
 type CaseRead = components["schemas"]["CaseRead"];
+type ObligationStatus = components["schemas"]["ObligationStatus"];
+type ProblemCode = components["schemas"]["ProblemCode"];
+
+// One type per vocabulary: a switch over ObligationStatus is checked for exhaustiveness by tsc (a status added to
+// the API fails the build here until the portal handles it).
+function traffic(status: ObligationStatus): "green" | "orange" | "red" | "grey" {
+  switch (status) {
+    case "done":
+    case "waived":
+      return "green";
+    case "open":
+    case "upcoming":
+      return "orange";
+    case "overdue":
+      return "red";
+    case "suspended":
+    case "lapsed":
+      return "grey";
+    default: {
+      const unknown: never = status;
+      throw new Error(`unknown obligation status ${String(unknown)}`);
+    }
+  }
+}
+
+// Problems are told apart by their machine code; a code newer than this client is still a string.
+function explain(code: ProblemCode | string): string {
+  switch (code) {
+    case "not_found":
+      return "no such case, or not yours";
+    case "case_closed":
+      return "the case is closed";
+    default:
+      return `problem ${code}`;
+  }
+}
 
 function env(name: string): string {
   const value = process.env[name];
@@ -41,6 +77,8 @@ if (compliance.error) throw new Error(`compliance: ${compliance.error.status} ${
 check(compliance.data.case_id === caseId, "compliance of the asked case");
 check(compliance.data.obligations.length > 0, "obligations listed");
 const werkgever = compliance.data.outstanding.werkgever.map((o) => `${o.code}:${o.status}:${o.due_on}`);
+const lights = compliance.data.obligations.map((o) => traffic(o.status));
+check(lights.length === compliance.data.obligations.length, "every obligation status has a colour");
 
 const report = await client.GET("/v1/progress-reports/{report_id}", { params: { path: { report_id: reportId } } });
 if (report.error) throw new Error(`report: ${report.error.status} ${report.error.title}`);
@@ -59,12 +97,15 @@ const hidden = await client.GET("/v1/cases/{case_id}", {
   params: { path: { case_id: "00000000-0000-4000-8000-000000000000" } },
 });
 check(hidden.response.status === 404 && hidden.error?.status === 404, "a case outside the employer's view is 404");
+const notFound: ProblemCode | string | undefined = hidden.error?.code;
+check(notFound === "not_found" && explain(notFound) === "no such case, or not yours", "the 404 says not_found");
 
 console.log(
   JSON.stringify({
     client: "typescript",
     cases: cases.length,
     obligations: compliance.data.obligations.length,
+    lights: lights.filter((l) => l === "red").length,
     riv_parts: parts.length,
     werkgever_outstanding: werkgever,
     report: { period: submitted.period, submitted_on: submitted.submitted_on },
