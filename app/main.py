@@ -18,9 +18,9 @@ from app.core import health
 from app.core.db import ReleaseHeldConnection, database_url, make_engine, make_pool, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.metrics import router as metrics_router
-from app.core.middleware import RequestGuard, RequestId
+from app.core.middleware import InputGuard, RequestGuard, RequestId
 from app.core.openapi import install_openapi
-from app.core.settings import Settings, get_settings
+from app.core.settings import Settings, derived_key, get_settings
 from app.medical.router import router as medical_router
 from app.milestones.router import router as milestones_router
 from app.organizations.router import router as organizations_router
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     app.add_middleware(ReleaseHeldConnection)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(InputGuard, cursor_key=derived_key(settings, "cursor"))
     app.add_middleware(RequestId)
     for router in (
         health.router,

@@ -13,7 +13,7 @@ from app.audit.service import record_access
 from app.auth.principal import PrincipalDep
 from app.cases.service import load_visible, parties
 from app.core.db import SessionDep
-from app.core.errors import Unprocessable
+from app.core.errors import InvalidCursor
 from app.core.openapi import problems
 from app.core.pagination import CursorQuery, LimitQuery, Page, decode_cursor, encode_cursor, paginate
 from app.organizations.models import OrganizationKind
@@ -26,7 +26,7 @@ def _int_cursor(cursor: str | None) -> int | None:
     if key is None:
         return None
     if not key[0].isdigit():
-        raise Unprocessable("Invalid cursor.", field="cursor", location="query")
+        raise InvalidCursor()
     return int(key[0])
 
 
@@ -41,11 +41,11 @@ async def list_events(
     limit: LimitQuery = 50,
 ) -> EventPage:
     """The change feed of everything the caller may see, in order; poll with the returned `next_cursor`."""
-    key = decode_cursor(after, 2)
+    key = decode_cursor(after, 2, "after")
     try:
         position = (int(key[0]), int(key[1])) if key else (0, 0)
     except ValueError:
-        raise Unprocessable("Invalid cursor.", field="after", location="query") from None
+        raise InvalidCursor("after") from None
     rows = await repository.feed(session, principal, position, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]

@@ -22,7 +22,7 @@ from app.compliance.schemas import (
     PortfolioPage,
     PortfolioRow,
 )
-from app.core.errors import NotFound, Unprocessable
+from app.core.errors import InvalidCursor, NotFound
 from app.core.pagination import decode_cursor, encode_cursor
 
 OUTSTANDING = ("open", "overdue")
@@ -127,7 +127,7 @@ async def portfolio(
     try:
         after_key = (date.fromisoformat(after[0]), after[1], after[2], after[3], after[4]) if after else None
     except ValueError:
-        raise Unprocessable("Invalid cursor.", field="cursor", location="query") from None
+        raise InvalidCursor() from None
     wanted_parties = set(parties) if parties else None
     wanted_statuses = set(statuses) if statuses else set(OUTSTANDING)
     query = repository.PortfolioQuery(principal, as_of, report_grace_days, employer_id)

@@ -7,12 +7,15 @@ PROMETHEUS_MULTIPROC_DIR at a fresh folder before the workers start, and /metric
 
 from __future__ import annotations
 
+import hmac
 import os
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from app.core.errors import Unauthorized
 
 REQUESTS = Counter(
     "spoorwijzer_http_requests_total",
@@ -57,6 +60,13 @@ router = APIRouter(tags=["operations"])
         200: {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}
     },
 )
-async def metrics() -> Response:
-    """Request counts and latencies for Prometheus (no authentication: expose it only to your monitoring)."""
+async def metrics(request: Request) -> Response:
+    """Request counts and latencies for Prometheus. Open unless `SPOORWIJZER_METRICS_TOKEN` is set; then it asks
+    `Authorization: Bearer <that token>` (401 otherwise)."""
+    token = request.app.state.settings.metrics_token
+    if token is not None:
+        sent = request.headers.get("authorization", "")
+        expected = f"Bearer {token.get_secret_value()}"
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise Unauthorized("Send the metrics token as `Authorization: Bearer <token>`.")
     return Response(exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
+from contextvars import ContextVar
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import metrics
 from app.core.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
 from app.core.logging import request_id as current_request_id
+from app.core.pagination import bind_cursors
 
 access_log = logging.getLogger("spoorwijzer.access")
 
@@ -23,16 +27,25 @@ class _BodyTooLarge(Exception):
     pass
 
 
-async def _send_problem(send: Send, scope: Scope, status: int, title: str, detail: str, slug: str) -> None:
-    body = json.dumps(
-        {
-            "type": PROBLEM_BASE + slug,
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "instance": scope["path"],
-        }
-    ).encode()
+async def _send_problem(
+    send: Send,
+    scope: Scope,
+    status: int,
+    title: str,
+    detail: str,
+    slug: str,
+    errors: list[dict[str, str]] | None = None,
+) -> None:
+    problem: dict[str, Any] = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": scope["path"],
+    }
+    if errors is not None:
+        problem["errors"] = errors
+    body = json.dumps(problem).encode()
     await send(
         {
             "type": "http.response.start",
@@ -82,15 +95,45 @@ class RequestGuard:
             )
             return
 
-        received = 0
+        if length is None and has_body:
+            # A body without Content-Length (chunked): read it here, up to the limit, so an oversized one is a
+            # 413 before any handler runs (FastAPI would turn an error raised while it reads into a 400).
+            chunks: list[bytes] = []
+            received = 0
+            more = True
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away
+                chunk = message.get("body", b"")
+                received += len(chunk)
+                if received > self.max_body_bytes:
+                    await _too_large(send, scope, self.max_body_bytes)
+                    return
+                chunks.append(chunk)
+                more = message.get("more_body", False)
+            body = b"".join(chunks)
+            replayed = False
+
+            async def replay() -> Message:
+                nonlocal replayed
+                if replayed:
+                    return await receive()  # after the body: wait for the disconnect, as the server's receive does
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            await self.app(scope, replay, send)
+            return
+
+        received_total = 0
         started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received_total
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                received_total += len(message.get("body", b""))
+                if received_total > self.max_body_bytes:
                     raise _BodyTooLarge
             return message
 
@@ -104,14 +147,99 @@ class RequestGuard:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await _send_problem(
-                    send,
-                    scope,
-                    413,
-                    "Content Too Large",
-                    f"Request bodies are limited to {self.max_body_bytes} bytes.",
-                    "body-too-large",
-                )
+                await _too_large(send, scope, self.max_body_bytes)
+
+
+async def _too_large(send: Send, scope: Scope, limit: int) -> None:
+    await _send_problem(
+        send, scope, 413, "Content Too Large", f"Request bodies are limited to {limit} bytes.", "body-too-large"
+    )
+
+
+# Bytes no header value may hold: control characters other than tab (NUL among them).
+_HEADER_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+_ACTING_USER = "x-acting-user"
+ACTING_USER_MAX = 200
+
+acting_user: ContextVar[str | None] = ContextVar("acting_user", default=None)
+
+
+class InputGuard:
+    """One check of every query value and header before routing, and the answer headers every response gets.
+
+    Query values must be UTF-8 without NUL or lone surrogates, header values free of control characters: else a
+    422 naming the parameter, before any value reaches a handler or SQL. It binds the request's pagination cursors
+    to its list and filters (app/core/pagination.py), keeps a valid `X-Acting-User` for the access log, and adds
+    `X-Content-Type-Options: nosniff` to every answer and `Cache-Control: no-store` to every answer of the API's
+    data routes (/v1/...), which carry personal data or may.
+    """
+
+    def __init__(self, app: ASGIApp, cursor_key: bytes) -> None:
+        self.app = app
+        self.cursor_key = cursor_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query, error = _query_values(scope.get("query_string", b""))
+        if error is None:
+            error = _header_error(scope["headers"])
+        if error is not None:
+            name, location, message = error
+            await _send_problem(
+                send,
+                scope,
+                422,
+                "Unprocessable Content",
+                f"{name}: {message}",
+                "validation",
+                [{"field": name, "location": location, "message": message, "type": "value_error"}],
+            )
+            return
+        bind_cursors(self.cursor_key, scope["path"], query)
+        user = dict(scope["headers"]).get(_ACTING_USER.encode())
+        token = acting_user.set((user.decode().strip() or None) if user is not None else None)
+        personal = scope["path"].startswith("/v1/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                if personal and not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            acting_user.reset(token)
+
+
+def _query_values(raw: bytes) -> tuple[list[tuple[str, str]], tuple[str, str, str] | None]:
+    try:
+        pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:  # also a lone surrogate: UTF-8 has no encoding of one
+        return [], ("query", "query", "query values must be UTF-8 text")
+    for name, value in pairs:
+        if "\x00" in name or "\x00" in value:
+            return [], (name.replace("\x00", "") or "query", "query", "text may not contain NUL characters")
+    return pairs, None
+
+
+def _header_error(headers: list[tuple[bytes, bytes]]) -> tuple[str, str, str] | None:
+    for name, value in headers:
+        if _HEADER_CONTROL.search(value):
+            return name.decode("latin-1"), "header", "header values may not contain control characters"
+        if name == _ACTING_USER.encode():
+            try:
+                text = value.decode()
+            except UnicodeDecodeError:
+                return "X-Acting-User", "header", "X-Acting-User must be UTF-8 text"
+            if not text.strip() or len(text) > ACTING_USER_MAX:
+                return "X-Acting-User", "header", f"X-Acting-User must be 1 to {ACTING_USER_MAX} characters"
+    return None
 
 
 class RequestId:

@@ -13,7 +13,15 @@ from app.audit.service import record_access, record_change
 from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.models import Case
-from app.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
+from app.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidCursor,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unprocessable,
+)
 from app.core.etag import check_version, require_version
 from app.core.pagination import Page, decode_cursor, paginate
 from app.medical import repository
@@ -209,7 +217,7 @@ async def history(
     case = await cases.load_visible(session, principal, case_id)
     key = decode_cursor(cursor, 1)
     if key is not None and not (key[0].isdigit() and len(key[0]) <= 12):
-        raise Unprocessable("Invalid cursor.", field="cursor", location="query")
+        raise InvalidCursor()
     after = int(key[0]) if key else None
     rows = await repository.history(session, case.bureau_id, case.id, after=after, limit=limit + 1)
     record_access(session, principal, cases.parties(case), what="medical_status", path=path)
