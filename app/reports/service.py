@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+import anyio.to_thread
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -296,6 +297,11 @@ def _sick_weeks(case: Case, period: str) -> tuple[int, int] | None:
     return (start, end) if start is not None and end is not None else None
 
 
+# At most two PDFs render at once per worker: more would only share the same two cores, while holding threads that
+# other blocking work needs.
+_PDF_THREADS = anyio.CapacityLimiter(2)
+
+
 async def pdf(session: AsyncSession, principal: Principal, report_id: uuid.UUID) -> tuple[bytes, str]:
     """The report as a printable PDF, and a file name for it."""
     report, track, case = await _readable(session, principal, report_id)
@@ -313,4 +319,6 @@ async def pdf(session: AsyncSession, principal: Principal, report_id: uuid.UUID)
         coach=track.coach,
         sick_weeks=_sick_weeks(case, report.period),
     )
-    return render(header, read), f"voortgangsrapportage-{report.period}-{report.id}.pdf"
+    # CPU work (up to a second for the largest report): in a worker thread, so the event loop keeps serving.
+    content = await anyio.to_thread.run_sync(render, header, read, limiter=_PDF_THREADS)
+    return content, f"voortgangsrapportage-{report.period}-{report.id}.pdf"
