@@ -15,7 +15,7 @@ from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.facts import sick_clock
 from app.cases.models import Case
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Conflict, InvalidCursor, NotFound, Unprocessable
 from app.core.etag import check_version
 from app.core.pagination import Page, decode_cursor, paginate
 from app.organizations import repository as organizations
@@ -275,7 +275,7 @@ async def list_page(
     try:
         after = (key[0], uuid.UUID(key[1])) if key else None
     except ValueError:
-        raise Unprocessable("Invalid cursor.", field="cursor", location="query") from None
+        raise InvalidCursor() from None
     rows = await repository.list_for_track(
         session,
         track.bureau_id,
