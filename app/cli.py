@@ -60,6 +60,15 @@ def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[A
     return asyncio.run(runner())
 
 
+async def _refresh_in_batches(session: AsyncSession, grace: int, *, everything: bool) -> dict[str, int]:
+    """refresh-compliance: one transaction per batch of cases, each committed before the next begins."""
+
+    async def commit_batch() -> None:
+        await commit(session, [])
+
+    return await refresh_stale(session, today(), grace, everything=everything, after_batch=commit_batch)
+
+
 async def create_organization(
     session: AsyncSession, kind: OrganizationKind, name: str, kvk: str | None
 ) -> Organization:
@@ -196,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
         _print(_with_session(settings, _demo))
     elif args.command == "refresh-compliance":
         grace = settings.report_grace_days
-        _print(_with_session(settings, lambda s: refresh_stale(s, today(), grace, everything=args.all)))
+        _print(_with_session(settings, lambda s: _refresh_in_batches(s, grace, everything=args.all)))
     elif args.command == "org" and args.action == "create":
         if args.kvk is not None and not (len(args.kvk) == 8 and args.kvk.isdigit()):
             parser.error("--kvk must be 8 digits")
