@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +20,7 @@ from app.compliance.snapshots import refresh_changed
 from app.core import health
 from app.core.db import ReleaseHeldConnection, database_url, make_engine, make_pool, make_sessionmaker
 from app.core.errors import install_error_handlers
+from app.core.idempotency import purge_periodically
 from app.core.metrics import router as metrics_router
 from app.core.middleware import InputGuard, RequestGuard, RequestId
 from app.core.openapi import install_openapi
@@ -48,7 +52,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
             app.state.pool = await make_pool(url, settings)  # the hot reads' raw pool (app/core/db.py)
-        yield
+        purger = asyncio.create_task(
+            purge_periodically(
+                app.state.sessionmaker,
+                timedelta(hours=settings.idempotency_ttl_hours),
+                settings.idempotency_purge_seconds,
+            )
+        )
+        try:
+            yield
+        finally:
+            purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
         if app.state.pool is not None:
             await app.state.pool.close()
         await app.state.engine.dispose()

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import hmac
 import json
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, NamedTuple
 
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import DateTime, Integer, String, func, select, text
+from sqlalchemy import DateTime, Integer, String, delete, func, select, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
 from app.core.errors import Conflict, Unprocessable
+from app.core.settings import derived_key
+
+log = logging.getLogger(__name__)
 
 IdempotencyKeyHeader = Annotated[
     str | None,
@@ -53,9 +59,32 @@ class Created(NamedTuple):
 
 
 def _request_hash(request: Request, payload: BaseModel | None) -> str:
+    """A keyed fingerprint (HMAC-SHA256 with a server secret) of the request: a plain hash of a body that holds a
+    BSN could be reversed by trying every BSN; without the key this one cannot."""
     body = payload.model_dump(mode="json") if payload is not None else None
     canonical = json.dumps([request.method, request.url.path, body], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    key = derived_key(request.app.state.settings, "idempotency")
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
+
+
+async def purge_expired(session: AsyncSession, ttl: timedelta) -> int:
+    """Delete the records older than `ttl` (their stored answers hold personal data); answers how many."""
+    result = await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < func.now() - ttl))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def purge_periodically(sessionmaker: async_sessionmaker[AsyncSession], ttl: timedelta, every: float) -> None:
+    """Runs for the app's lifetime (started by its lifespan): purge expired records every `every` seconds. Each
+    worker runs one; a DELETE that finds nothing costs one index probe."""
+    while True:
+        try:
+            async with sessionmaker() as session, session.begin():
+                purged = await purge_expired(session, ttl)
+            if purged:
+                log.info("purged %d expired idempotency records", purged)
+        except Exception:  # the database may be away for a while: try again next time
+            log.warning("purging expired idempotency records failed", exc_info=True)
+        await asyncio.sleep(every)
 
 
 def _lock_id(organization_id: uuid.UUID, key: str) -> int:
@@ -92,6 +121,12 @@ async def idempotent(
             IdempotencyRecord.organization_id == organization_id, IdempotencyRecord.key == key
         )
     )
+    ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
+    if stored is not None and stored.created_at < datetime.now(UTC) - ttl:
+        # Expired (the purge has not come by yet): the key is free again.
+        await session.delete(stored)
+        await session.flush()
+        stored = None
     if stored is not None:
         if stored.request_hash != request_hash:
             raise Unprocessable(

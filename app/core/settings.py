@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     # Signs pagination cursors and keys the idempotency fingerprints (HMAC); at least 32 characters.
     secret_key: SecretStr = Field(default=SecretStr(_DEV_SECRET_KEY), min_length=32)
     idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
+    idempotency_purge_seconds: float = Field(default=600, gt=0)
     # Unset: /metrics is open (as for a scrape inside a private network); set: it asks `Authorization: Bearer`.
     metrics_token: SecretStr | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
