@@ -28,10 +28,13 @@ class AccessEntryRead(ReadModel):
     at: datetime
     actor_organization_id: uuid.UUID
     actor_key_id: uuid.UUID
-    what: Literal["medical_status", "bsn", "audit_log"] = Field(
-        description="What was read: the medical status, a case with its (masked) BSN, or the case's audit log"
+    what: Literal["case", "bsn", "medical_status", "progress_report", "milestone", "audit_log"] = Field(
+        description="What was read: the case (`bsn`: with its masked BSN; also in the answer to a create, update "
+        "or close), the medical status, a progress report (JSON or PDF; a list of them counts once), milestones "
+        "with a note or WIA percentage, or the case's audit log"
     )
     path: str
+    acting_user: str | None = Field(description="The `X-Acting-User` the caller sent with the read, if any")
 
 
 class EventRead(ReadModel):

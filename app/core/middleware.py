@@ -7,7 +7,6 @@ import logging
 import re
 import time
 import uuid
-from contextvars import ContextVar
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -15,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import metrics
 from app.core.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE
+from app.core.logging import acting_user, request_path
 from app.core.logging import request_id as current_request_id
 from app.core.pagination import bind_cursors
 
@@ -161,8 +161,6 @@ _HEADER_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 _ACTING_USER = "x-acting-user"
 ACTING_USER_MAX = 200
 
-acting_user: ContextVar[str | None] = ContextVar("acting_user", default=None)
-
 
 class InputGuard:
     """One check of every query value and header before routing, and the answer headers every response gets.
@@ -200,6 +198,7 @@ class InputGuard:
         bind_cursors(self.cursor_key, scope["path"], query)
         user = dict(scope["headers"]).get(_ACTING_USER.encode())
         token = acting_user.set((user.decode().strip() or None) if user is not None else None)
+        path_token = request_path.set(scope["path"])
         personal = scope["path"].startswith("/v1/")
 
         async def send_with_headers(message: Message) -> None:
@@ -215,6 +214,7 @@ class InputGuard:
             await self.app(scope, receive, send_with_headers)
         finally:
             acting_user.reset(token)
+            request_path.reset(path_token)
 
 
 def _query_values(raw: bytes) -> tuple[list[tuple[str, str]], tuple[str, str, str] | None]:

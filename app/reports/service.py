@@ -10,7 +10,7 @@ import anyio.to_thread
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.service import record_change
+from app.audit.service import record_access, record_change
 from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.facts import sick_clock
@@ -256,7 +256,8 @@ async def _readable(
 
 
 async def get(session: AsyncSession, principal: Principal, report_id: uuid.UUID) -> ReportRead:
-    report, track, _ = await _readable(session, principal, report_id)
+    report, track, case = await _readable(session, principal, report_id)
+    record_access(session, principal, cases.parties(case), what="progress_report")
     return await _read(session, report, track)
 
 
@@ -269,7 +270,7 @@ async def list_page(
     cursor: str | None,
     limit: int,
 ) -> Page[ReportRead]:
-    track, _ = await tracks.load_visible(session, principal, track_id)
+    track, case = await tracks.load_visible(session, principal, track_id)
     submitted_only = _submitted_only(principal)
     key = decode_cursor(cursor, 2)
     try:
@@ -286,6 +287,8 @@ async def list_page(
         limit=limit + 1,
     )
     items = {r.id: await _read(session, r, track) for r in rows[:limit]}
+    if items:
+        record_access(session, principal, cases.parties(case), what="progress_report")
     return paginate(rows, limit, lambda r: (r.period, r.id), lambda r: items[r.id])
 
 
@@ -305,6 +308,7 @@ _PDF_THREADS = anyio.CapacityLimiter(2)
 async def pdf(session: AsyncSession, principal: Principal, report_id: uuid.UUID) -> tuple[bytes, str]:
     """The report as a printable PDF, and a file name for it."""
     report, track, case = await _readable(session, principal, report_id)
+    record_access(session, principal, cases.parties(case), what="progress_report")
     read = await _read(session, report, track)
     employer = await organizations.get(session, case.employer_id)
     bureau = await organizations.get(session, case.bureau_id)
