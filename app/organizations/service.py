@@ -15,8 +15,10 @@ from app.organizations.models import Organization, OrganizationKind
 from app.organizations.schemas import OrganizationCreate, OrganizationRead
 
 
-def to_read(org: Organization) -> OrganizationRead:
-    return OrganizationRead.model_validate(org)
+def to_read(org: Organization, name: str | None = None) -> OrganizationRead:
+    """The organization; `name`: the one the reader registered it under, where that differs from its own."""
+    read = OrganizationRead.model_validate(org)
+    return read.model_copy(update={"name": name}) if name is not None else read
 
 
 async def register(
@@ -32,12 +34,18 @@ async def register(
         org = await repository.get_by_kvk(session, data.kvk)
         assert org is not None
         if org.kind is not kind:
+            if await repository.get_visible(session, principal.organization_id, org.id) is None:
+                # Neither its id nor its kind: the caller has no business with an organization it cannot see.
+                raise Conflict(
+                    f"KvK {data.kvk} belongs to an organization that cannot be registered as a {kind.value}."
+                )
             raise Conflict(
                 f"KvK {data.kvk} is registered as a {org.kind.value}, not a {kind.value}.",
                 existing_id=str(org.id),
             )
-    await repository.link(session, principal.organization_id, org.id)
-    read = to_read(org)
+    # Each bureau keeps the name it registered the organization under; the first one does not decide for all.
+    await repository.link(session, principal.organization_id, org.id, data.name)
+    read = to_read(org, data.name)
     if created:
         record_change(
             session,
@@ -52,10 +60,10 @@ async def register(
 
 
 async def get(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> OrganizationRead:
-    org = await repository.get_visible(session, principal.organization_id, org_id)
-    if org is None:
+    seen = await repository.get_seen(session, principal.organization_id, org_id)
+    if seen is None:
         raise NotFound("No such organization.")
-    return to_read(org)
+    return to_read(*seen)
 
 
 async def list_page(
@@ -70,4 +78,4 @@ async def list_page(
     rows = await repository.list_visible(
         session, principal.organization_id, kind=kind, kvk=kvk, after=created_key(cursor), limit=limit + 1
     )
-    return paginate(rows, limit, lambda o: (o.created_at.isoformat(), o.id), to_read)
+    return paginate(rows, limit, lambda r: (r[0].created_at.isoformat(), r[0].id), lambda r: to_read(*r))

@@ -310,11 +310,11 @@ async def pdf(session: AsyncSession, principal: Principal, report_id: uuid.UUID)
     report, track, case = await _readable(session, principal, report_id)
     record_access(session, principal, cases.parties(case), what="progress_report")
     read = await _read(session, report, track)
-    employer = await organizations.get(session, case.employer_id)
+    employer = await organizations.name_for(session, case.bureau_id, case.employer_id)
     bureau = await organizations.get(session, case.bureau_id)
     header = ReportHeader(
         employee=case.employee_name,
-        employer=employer.name if employer else "",
+        employer=employer or "",
         bureau=bureau.name if bureau else "",
         external_ref=case.external_ref,
         spoor=track.spoor,
