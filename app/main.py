@@ -22,7 +22,7 @@ from app.core.db import ReleaseHeldConnection, database_url, make_engine, make_p
 from app.core.errors import install_error_handlers
 from app.core.idempotency import purge_periodically
 from app.core.metrics import router as metrics_router
-from app.core.middleware import InputGuard, RequestGuard, RequestId
+from app.core.middleware import InputGuard, RequestGuard, RequestId, RetryOnDeadlock
 from app.core.openapi import install_openapi
 from app.core.settings import Settings, derived_key, get_settings
 from app.medical.router import router as medical_router
@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(ReleaseHeldConnection)
+    app.add_middleware(RetryOnDeadlock)
     app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(InputGuard, cursor_key=derived_key(settings, "cursor"))
     app.add_middleware(RequestId)

@@ -127,3 +127,40 @@ async def test_an_open_spoor_another_request_opens_is_409_with_its_id(contention
         )
         problem = assert_problem(response, 409)
         assert problem["existing_id"] == str(winner) == str(new_id)
+
+
+async def test_a_deadlock_victim_is_run_again_and_succeeds(contention_database: str) -> None:
+    """The request locks the case, then inserts the link of its new employer; the other transaction holds that
+    link's key and then wants the case: a deadlock, in which the request (its deadlock_timeout runs out first) is
+    the victim. Run again, it waits for the other transaction to end and goes through."""
+    async with committing_app(contention_database) as (_, _, factory):
+        p = await parties(factory, uuid.uuid4().hex[:6])
+        case = (await p.bureau.post("/v1/cases", json=case_body(p))).json()
+        new_employer = await factory.registered(p.bureau, "werkgever", f"Werkgever {uuid.uuid4().hex[:6]}")
+        other = await _raw(contention_database)
+        try:
+            await other.execute("SET deadlock_timeout = '20s'")  # so that the request's own check finds it
+            await other.execute("BEGIN")
+            await other.execute(
+                "INSERT INTO organization_links (viewer_id, organization_id) VALUES ($1, $2)",
+                uuid.UUID(new_employer.id),
+                uuid.UUID(p.bureau.id),
+            )
+            pending = asyncio.ensure_future(
+                p.bureau.patch(
+                    f"/v1/cases/{case['id']}", json={"employer_id": new_employer.id}, headers={"If-Match": '"1"'}
+                )
+            )
+            await asyncio.sleep(0.3)  # the request holds the case and waits for the link
+            assert not pending.done()
+            # Waits for the case until the request, the victim, is rolled back.
+            await other.execute("SELECT 1 FROM cases WHERE id = $1 FOR UPDATE", uuid.UUID(case["id"]))
+            await asyncio.sleep(0.3)  # the second attempt now waits for the case
+            assert not pending.done()
+            await other.execute("ROLLBACK")
+            response = await pending
+        finally:
+            await other.close()
+        assert response.status_code == 200, response.text
+        assert response.json()["employer_id"] == new_employer.id
+        assert response.json()["version"] == 2

@@ -305,3 +305,63 @@ def _log_access(scope: Scope, status: int, duration: float) -> None:
         },
     )
     access_log.handle(record)
+
+
+# Contention SQLSTATEs after which the whole request runs once more: a deadlock (40P01) or serialization failure
+# (40001) rolled its transaction back entirely, so nothing of the first attempt remains, and a second attempt
+# usually finds the other transaction gone. Timeouts (55P03, 57014) are not retried: the wait would only double.
+_RETRIED = frozenset({"40P01", "40001"})
+
+
+class RetryOnDeadlock:
+    """Run a request a second time when its transaction was chosen as a deadlock's victim (or failed to serialize).
+
+    Safe for every request here: all its effects are in its transaction, which the database rolled back, and
+    nothing of the answer had been sent (the 503 is held back until it is clear it will not be retried). The
+    request body (at most max_body_bytes, checked further out) is kept to be read again.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        more = scope["method"] in ("POST", "PUT", "PATCH")
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        initial_state = dict(scope.get("state", {}))
+        scope["state"] = dict(initial_state)
+        if await self._attempt(scope, body, receive, send, may_retry=True):
+            access_log.info("retrying a request after SQLSTATE %s", scope["state"].get("database_contention"))
+            scope["state"] = dict(initial_state)
+            await self._attempt(scope, body, receive, send, may_retry=False)
+
+    async def _attempt(self, scope: Scope, body: bytes, receive: Receive, send: Send, *, may_retry: bool) -> bool:
+        """Run the request once; True when its answer was a contention 503 that was held back for a retry."""
+        delivered = False
+        retry = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if delivered:
+                return await receive()  # after the body: wait for the disconnect, as the server's receive does
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        async def hold_contention(message: Message) -> None:
+            nonlocal retry
+            if may_retry and message["type"] == "http.response.start" and message["status"] == 503:
+                retry = scope["state"].get("database_contention") in _RETRIED
+            if not retry:  # a held-back answer is dropped: the request runs again
+                await send(message)
+
+        await self.app(scope, replay, hold_contention)
+        return retry
