@@ -37,6 +37,9 @@ log = logging.getLogger("spoorwijzer")
 DESCRIPTION = """\
 Re-integration dossiers under the Wet verbetering poortwachter, for re-integratiebureaus, employers and
 arbodiensten. Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457 problem documents.
+Optionally name the person at your side who makes a request in `X-Acting-User` (1-200 characters): it is stored
+with every row the request adds to a case's read-access log (NEN 7513). List cursors are opaque and signed: pass
+`next_cursor` back unchanged with the same filters (else 422, type `invalid-cursor`).
 """
 
 

@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from app.core.errors import Unauthorized
+from app.core.openapi import problems
 
 REQUESTS = Counter(
     "spoorwijzer_http_requests_total",
@@ -57,7 +58,8 @@ router = APIRouter(tags=["operations"])
     operation_id="metrics",
     response_class=Response,
     responses={
-        200: {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}
+        200: {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}},
+        **problems(401),
     },
 )
 async def metrics(request: Request) -> Response:
