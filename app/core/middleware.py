@@ -98,31 +98,14 @@ class RequestGuard:
         if length is None and has_body:
             # A body without Content-Length (chunked): read it here, up to the limit, so an oversized one is a
             # 413 before any handler runs (FastAPI would turn an error raised while it reads into a 400).
-            chunks: list[bytes] = []
-            received = 0
-            more = True
-            while more:
-                message = await receive()
-                if message["type"] != "http.request":
-                    return  # the client went away
-                chunk = message.get("body", b"")
-                received += len(chunk)
-                if received > self.max_body_bytes:
-                    await _too_large(send, scope, self.max_body_bytes)
-                    return
-                chunks.append(chunk)
-                more = message.get("more_body", False)
-            body = b"".join(chunks)
-            replayed = False
-
-            async def replay() -> Message:
-                nonlocal replayed
-                if replayed:
-                    return await receive()  # after the body: wait for the disconnect, as the server's receive does
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-
-            await self.app(scope, replay, send)
+            try:
+                body = await _read_body(receive, self.max_body_bytes)
+            except _BodyTooLarge:
+                await _too_large(send, scope, self.max_body_bytes)
+                return
+            if body is None:
+                return  # the client went away
+            await self.app(scope, _replaying(body, receive), send)
             return
 
         received_total = 0
@@ -148,6 +131,38 @@ class RequestGuard:
         except _BodyTooLarge:
             if not started:
                 await _too_large(send, scope, self.max_body_bytes)
+
+
+async def _read_body(receive: Receive, limit: int | None = None) -> bytes | None:
+    """The whole request body; None when the client went away. Past `limit` bytes: _BodyTooLarge."""
+    chunks: list[bytes] = []
+    received = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if limit is not None and received > limit:
+            raise _BodyTooLarge
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app `body` once, then waits for the disconnect as the server's receive does."""
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if delivered:
+            return await receive()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
 
 
 async def _too_large(send: Send, scope: Scope, limit: int) -> None:
@@ -328,15 +343,9 @@ class RetryOnDeadlock:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        chunks: list[bytes] = []
-        more = scope["method"] in ("POST", "PUT", "PATCH")
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                return
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        body = await _read_body(receive) if scope["method"] in ("POST", "PUT", "PATCH") else b""
+        if body is None:
+            return  # the client went away
         initial_state = dict(scope.get("state", {}))
         scope["state"] = dict(initial_state)
         if await self._attempt(scope, body, receive, send, may_retry=True):
@@ -346,15 +355,7 @@ class RetryOnDeadlock:
 
     async def _attempt(self, scope: Scope, body: bytes, receive: Receive, send: Send, *, may_retry: bool) -> bool:
         """Run the request once; True when its answer was a contention 503 that was held back for a retry."""
-        delivered = False
         retry = False
-
-        async def replay() -> Message:
-            nonlocal delivered
-            if delivered:
-                return await receive()  # after the body: wait for the disconnect, as the server's receive does
-            delivered = True
-            return {"type": "http.request", "body": body, "more_body": False}
 
         async def hold_contention(message: Message) -> None:
             nonlocal retry
@@ -363,5 +364,5 @@ class RetryOnDeadlock:
             if not retry:  # a held-back answer is dropped: the request runs again
                 await send(message)
 
-        await self.app(scope, replay, hold_contention)
+        await self.app(scope, _replaying(body, receive), hold_contention)
         return retry
