@@ -15,7 +15,8 @@ IfMatchHeader = Annotated[
         max_length=200,
         # Our entity tags only (a version number, quoted, maybe weak) or `*`: anything else is malformed (422),
         # not a stale version (412).
-        pattern=r'^\s*(\*|(W/)?"[0-9]{1,12}"|[0-9]{1,12})?\s*$',
+        # (No surrounding whitespace: HTTP strips it from a header value.)
+        pattern=r'^(\*|(W/)?"[0-9]{1,12}"|[0-9]{1,12})?$',
         description='The `ETag` of the version you read (e.g. `"3"`); required on updates',
     ),
 ]
