@@ -69,6 +69,12 @@ def _declare_header_statuses(schema: dict[str, Any]) -> None:
     for item in schema.get("paths", {}).values():
         for operation in item.values():
             for parameter in operation.get("parameters", []):
+                if parameter["in"] == "header" and parameter["name"] == "If-Match" and "anyOf" in parameter["schema"]:
+                    # Where it is optional, too, the document asks for an ETag as issued (the server also takes
+                    # `*` and blank, to answer them 428, and an unquoted number).
+                    for choice in parameter["schema"]["anyOf"]:
+                        if choice.get("type") == "string":
+                            choice["pattern"] = ETAG_PATTERN
                 for status in _HEADER_STATUSES.get(parameter["name"], ()) if parameter["in"] == "header" else ():
                     operation["responses"].setdefault(str(status), _problem(status))
 
