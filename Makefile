@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck pytest contract clients openapi check-openapi migrate demo bench soak clean
+.PHONY: help install run test lint typecheck pytest contract clients openapi check-openapi migrate demo bench soak clean lock-hashes
 
 help:
 	@echo "make run      serve the API on http://127.0.0.1:8000 (embedded PostgreSQL unless DATABASE_URL is set)"
@@ -37,7 +37,7 @@ migrate: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/spoorwijzer demo
 
-LINTED := app tests migrations bench clients/python/exercise.py
+LINTED := app tests migrations bench scripts clients/python/exercise.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
@@ -80,3 +80,7 @@ soak: $(STAMP)
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
 	rm -rf $(CLIENT_VENV) clients/python/generated clients/ts/node_modules clients/ts/dist clients/ts/src/generated
+
+# The container's lock: requirements.lock with the sha256 of each wheel (tests/test_packaging.py compares them).
+lock-hashes: $(STAMP)
+	$(BIN)/python scripts/lock_hashes.py

@@ -8,13 +8,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import logging.config
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, update
@@ -23,11 +27,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.auth.keys import hash_secret, new_secret
 from app.auth.models import ApiKey
 from app.cases.service import today
-from app.compliance.snapshots import refresh_changed, refresh_stale
+from app.compliance.repository import cases_needing_snapshot
+from app.compliance.snapshots import refresh, refresh_changed, refresh_stale
 from app.core.db import commit, database_url, make_engine, make_sessionmaker
+from app.core.embedded import stop_embedded_postgres
 from app.core.logging import logging_config
 from app.core.settings import PROJECT_ROOT, Settings, get_settings
+from app.operations import backup as backup_database
+from app.operations import restore as restore_database
+from app.operations import rotate_bsn_keys
 from app.organizations.models import Organization, OrganizationKind
+from app.poortwachter.snapshot import RULES_VERSION
+
+log = logging.getLogger("spoorwijzer")
 
 
 def _print(data: Any) -> None:
@@ -67,6 +79,28 @@ async def _refresh_in_batches(session: AsyncSession, grace: int, *, everything: 
         await commit(session, [])
 
     return await refresh_stale(session, today(), grace, everything=everything, after_batch=commit_batch)
+
+
+def _with_sessionmaker(settings: Settings, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[Any]]) -> Any:
+    """For work that commits in batches of its own (retention, key rotation)."""
+
+    async def runner() -> Any:
+        engine = make_engine(database_url(settings), settings)
+        try:
+            return await work(make_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(runner())
+
+
+async def _retention(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, as_of: date | None, dry_run: bool
+) -> dict[str, Any]:
+    from app.retention.job import run_retention
+
+    result = await run_retention(sessionmaker, settings, as_of or today(), dry_run=dry_run)
+    return result.as_json()
 
 
 async def create_organization(
@@ -127,12 +161,34 @@ async def _demo(session: AsyncSession) -> dict[str, Any]:
     return result
 
 
+def refresh_in_batches(settings: Settings, batch: int = 1000) -> dict[str, int]:
+    """Rebuild missing or outdated compliance snapshots, committing each batch of cases on its own."""
+    grace = settings.report_grace_days
+    batches = _with_session(
+        settings,
+        lambda s: cases_needing_snapshot(s, today(), grace, RULES_VERSION, everything=False, batch=batch),
+    )
+    written = 0
+    for ids in batches:
+
+        async def one_batch(session: AsyncSession, ids: list[uuid.UUID] = ids) -> int:
+            return await refresh(session, ids, today=today(), report_grace_days=grace)
+
+        written += _with_session(settings, one_batch)
+    return {"refreshed": written}
+
+
 def run(settings: Settings) -> None:
     """Start the API: the embedded PostgreSQL when no DATABASE_URL is set, migrations, then uvicorn."""
     import uvicorn
 
+    # The service's JSON log format from the start: the migrations and the snapshot rebuild log before uvicorn runs.
+    logging.config.dictConfig(logging_config(settings.log_level))
     url = database_url(settings)
     migrate(url)
+    # A rules change (a new RULES_VERSION) leaves the stored snapshots stale; the portfolio stays exact without
+    # them (it evaluates such cases directly), and they are rebuilt here, one committed batch at a time.
+    log.info("compliance snapshots rebuilt", extra=refresh_in_batches(settings))
     # Workers are separate processes: hand them the resolved URL instead of starting PostgreSQL again.
     os.environ["DATABASE_URL"] = url
     if settings.demo_data:
@@ -149,6 +205,10 @@ def run(settings: Settings) -> None:
         "               spoorwijzer key create --org <id> --name 'back office'   (or `make demo`)",
         flush=True,
     )
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again; with Python's default action the
+    # process would die right there, skipping the clean-up below and at exit, and the embedded PostgreSQL would
+    # keep running. As an exception instead, the clean-up runs.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run(
             "app.asgi:app",
@@ -164,6 +224,12 @@ def run(settings: Settings) -> None:
     finally:
         if metrics_dir:
             shutil.rmtree(metrics_dir, ignore_errors=True)
+        if not settings.database_url:
+            stop_embedded_postgres(settings.data_dir)
+
+
+def _exit_on_signal(signum: int, _frame: Any) -> None:
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -191,6 +257,20 @@ def main(argv: list[str] | None = None) -> None:
         "refresh-compliance", help="recompute stored compliance snapshots (after bulk imports or a rules change)"
     )
     refresh.add_argument("--all", action="store_true", help="every case, not only those without a current one")
+    retention = commands.add_parser("retention", help="AVG retention").add_subparsers(dest="action", required=True)
+    retention_run = retention.add_parser(
+        "run", help="anonymise closed cases past SPOORWIJZER_RETENTION_DAYS, delete log rows past their term"
+    )
+    retention_run.add_argument("--dry-run", action="store_true", help="print what it would do, change nothing")
+    retention_run.add_argument("--as-of", type=date.fromisoformat, help="the reference date (default today)")
+    rotate = commands.add_parser(
+        "rotate-bsn-key", help="re-encrypt every BSN with the first key of SPOORWIJZER_BSN_KEYS (resumable)"
+    )
+    rotate.add_argument("--batch-size", type=int, default=500)
+    backup = commands.add_parser("backup", help="pg_dump the database to FILE (the embedded server's pg_dump)")
+    backup.add_argument("file", type=Path)
+    restore = commands.add_parser("restore", help="restore FILE (made by `backup`) over the database")
+    restore.add_argument("file", type=Path)
 
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -199,13 +279,22 @@ def main(argv: list[str] | None = None) -> None:
         run(settings)
     elif args.command == "migrate":
         migrate(database_url(settings))
-        _print({"migrated": True})
+        # After a rules change the stored snapshots are stale: rebuilt here too (the image migrates, then serves).
+        _print({"migrated": True, "compliance_snapshots": refresh_in_batches(settings)})
     elif args.command == "demo":
         migrate(database_url(settings))
         _print(_with_session(settings, _demo))
     elif args.command == "refresh-compliance":
         grace = settings.report_grace_days
         _print(_with_session(settings, lambda s: _refresh_in_batches(s, grace, everything=args.all)))
+    elif args.command == "retention":
+        _print(_with_sessionmaker(settings, lambda sm: _retention(sm, settings, args.as_of, args.dry_run)))
+    elif args.command == "rotate-bsn-key":
+        _print(_with_sessionmaker(settings, lambda sm: rotate_bsn_keys(sm, args.batch_size)))
+    elif args.command == "backup":
+        _print(backup_database(database_url(settings), args.file))
+    elif args.command == "restore":
+        _print(restore_database(database_url(settings), args.file))
     elif args.command == "org" and args.action == "create":
         if args.kvk is not None and not (len(args.kvk) == 8 and args.kvk.isdigit()):
             parser.error("--kvk must be 8 digits")
@@ -250,8 +339,13 @@ async def _revoke_key(session: AsyncSession, key_id: uuid.UUID) -> dict[str, Any
     return _key_json(key)
 
 
-if __name__ == "__main__":
+def entry() -> None:
+    """The `spoorwijzer` command: Ctrl-C ends it quietly (the clean-up has run by then)."""
     try:
         main()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+if __name__ == "__main__":
+    entry()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
+from app.background import Clock, Job, JobContext, SystemClock, Workers, register_job
 from app.cases.router import router as cases_router
 from app.cases.service import today
 from app.compliance.router import router as compliance_router
@@ -20,7 +19,8 @@ from app.compliance.snapshots import refresh_changed
 from app.core import health
 from app.core.db import ReleaseHeldConnection, database_url, make_engine, make_pool, make_sessionmaker
 from app.core.errors import install_error_handlers
-from app.core.idempotency import purge_periodically
+from app.core.idempotency import purge_expired
+from app.core.metrics import observe_pools
 from app.core.metrics import router as metrics_router
 from app.core.middleware import InputGuard, RequestGuard, RequestId, RetryOnDeadlock
 from app.core.openapi import install_openapi
@@ -30,6 +30,8 @@ from app.milestones.router import router as milestones_router
 from app.organizations.router import router as organizations_router
 from app.proposals.router import router as proposals_router
 from app.reports.router import router as reports_router
+from app.retention.router import router as retention_router
+from app.retention.schedule import jobs as retention_jobs
 from app.tracks.router import router as tracks_router
 
 log = logging.getLogger("spoorwijzer")
@@ -43,7 +45,7 @@ with every row the request adds to a case's read-access log (NEN 7513). List cur
 """
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -55,19 +57,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
             app.state.pool = await make_pool(url, settings)  # the hot reads' raw pool (app/core/db.py)
-        purger = asyncio.create_task(
-            purge_periodically(
-                app.state.sessionmaker,
-                timedelta(hours=settings.idempotency_ttl_hours),
-                settings.idempotency_purge_seconds,
-            )
-        )
-        try:
-            yield
-        finally:
-            purger.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purger
+        workers = await _start_workers(app, settings)
+        yield
+        if workers is not None:  # first: a pass in flight still needs the engine to roll back
+            await workers.stop()
+            app.state.workers = None
         if app.state.pool is not None:
             await app.state.pool.close()
         await app.state.engine.dispose()
@@ -91,8 +85,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     app.state.settings = settings
+    app.state.clock = clock or SystemClock()
+    app.state.background_jobs = []  # app.background.register_job; started per process by the lifespan
+    app.state.workers = None
     app.state.engine = None
     app.state.pool = None
+    for job in retention_jobs(settings):
+        register_job(app, job)
+
+    async def pool_metrics(_: JobContext) -> bool:
+        observe_pools(app)
+        return False
+
+    register_job(app, Job("pool_metrics", pool_metrics, interval=5.0))
+
+    async def purge_idempotency_records(ctx: JobContext) -> bool:
+        # Their stored answers hold personal data: kept for idempotency_ttl_hours, then deleted.
+        cutoff = ctx.clock.now() - timedelta(hours=settings.idempotency_ttl_hours)
+        async with ctx.sessionmaker() as session, session.begin():
+            await purge_expired(session, cutoff)
+        return False
+
+    register_job(app, Job("idempotency_purge", purge_idempotency_records, interval=settings.idempotency_purge_seconds))
 
     async def refresh_compliance(session: AsyncSession) -> None:
         await refresh_changed(session, today(), settings.report_grace_days)
@@ -118,6 +132,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         medical_router,
         compliance_router,
         audit_router,
+        retention_router,
     ):
         app.include_router(router)
     return app
+
+
+async def _start_workers(app: FastAPI, settings: Settings) -> Workers | None:
+    """This process's background workers (one set per uvicorn worker), listening for their NOTIFY channels."""
+    if not settings.background_workers or not app.state.background_jobs:
+        return None
+    url = app.state.engine.url
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    workers = Workers(
+        app.state.background_jobs,
+        sessionmaker=app.state.sessionmaker,
+        clock=app.state.clock,
+        settings=settings,
+        listen_dsn=dsn,
+    )
+    await workers.start()
+    app.state.workers = workers
+    return workers

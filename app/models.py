@@ -5,12 +5,14 @@ from app.auth.models import ApiKey
 from app.cases.models import Case
 from app.compliance.models import ComplianceItem, ComplianceSnapshot
 from app.core.db import Base
+from app.core.health import SchemaCompatibility
 from app.core.idempotency import IdempotencyRecord
 from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
 from app.proposals.models import CandidateProposal, ProposalStatusChange
 from app.reports.models import ProgressReport
+from app.retention.models import RetentionRun
 from app.tracks.models import Track
 
 __all__ = [
@@ -30,5 +32,7 @@ __all__ = [
     "OrganizationLink",
     "ProgressReport",
     "ProposalStatusChange",
+    "RetentionRun",
+    "SchemaCompatibility",
     "Track",
 ]

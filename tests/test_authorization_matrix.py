@@ -128,6 +128,15 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/events"): Probe(EVERYONE),
     ("GET", "/v1/cases/{case_id}/audit-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
     ("GET", "/v1/cases/{case_id}/access-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
+    # AVG rights and legal hold: the bureau alone.
+    ("GET", "/v1/cases/{case_id}/export"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
+    ("POST", "/v1/cases/{case_id}/erase"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"reason": "verzoek van de werknemer"}
+    ),
+    ("GET", "/v1/cases/{case_id}/legal-hold"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
+    ("PUT", "/v1/cases/{case_id}/legal-hold"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"legal_hold": True, "reason": "geschil"}
+    ),
     # Tracks: the bureau writes; the employer and the arbodienst read.
     ("GET", "/v1/cases/{case_id}/tracks"): Probe(parties(ok=f"{B} {E} {A}")),
     ("POST", "/v1/cases/{case_id}/tracks"): Probe(

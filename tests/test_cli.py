@@ -34,7 +34,7 @@ def spoorwijzer(database_url: str, *args: str, ok: bool = True) -> Any:
 
 
 def test_operator_commands(cli_database: str) -> None:
-    assert spoorwijzer(cli_database, "migrate") == {"migrated": True}
+    assert spoorwijzer(cli_database, "migrate") == {"migrated": True, "compliance_snapshots": {"refreshed": 0}}
     bureau = spoorwijzer(
         cli_database, "org", "create", "--kind", "reintegratiebureau", "--name", "Bureau Een", "--kvk", "12345678"
     )
@@ -81,3 +81,30 @@ def test_demo_keys_work_against_the_app(cli_database: str) -> None:
     import asyncio
 
     assert sorted(asyncio.run(read_as_employer())) == sorted(demo["case_ids"])
+
+
+def test_start_rebuilds_stale_snapshots_in_batches(cli_database: str) -> None:
+    """After a rules change (migration 0008 deletes the v1 snapshots) `run` rebuilds them batch by batch."""
+    import asyncio
+
+    import asyncpg
+
+    from app.cli import refresh_in_batches
+    from app.core.settings import Settings
+
+    url = make_url(cli_database).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def sql(statement: str) -> Any:
+        conn = await asyncpg.connect(url)
+        try:
+            return await conn.fetchval(statement)
+        finally:
+            await conn.close()
+
+    spoorwijzer(cli_database, "demo")
+    cases = asyncio.run(sql("SELECT count(*) FROM cases"))
+    asyncio.run(sql("DELETE FROM compliance_snapshots"))
+    settings = Settings(environment="test", database_url=cli_database)
+    assert refresh_in_batches(settings, batch=2) == {"refreshed": cases}
+    assert asyncio.run(sql("SELECT count(*) FROM compliance_snapshots")) == cases
+    assert refresh_in_batches(settings) == {"refreshed": 0}

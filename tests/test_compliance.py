@@ -110,22 +110,19 @@ async def test_example_c_samentelling(world: World) -> None:
     assert ob["ziekmelding_uwv"]["due_on"] == "2026-01-12"
 
 
-async def test_example_d_verlenging_and_afwijking(world: World) -> None:
+async def test_verlenging_moves_the_week_91_items(world: World) -> None:
     case = await create_case(world, absence_periods=[{"first_day": "2024-01-15", "last_day": None}])
     await _milestones(
         world.employer,
         case["id"],
         {"type": "verlenging_loondoorbetaling", "occurred_on": "2025-10-01", "until": "2026-04-12"},
-        {"type": "afwijking", "occurred_on": "2025-01-10", "obligation": "start_spoor_2", "reason": "terugkeer"},
     )
     result = await _compliance(world.bureau, case["id"], "2025-11-01")
     ob = _by_code(result)
-    assert result["wachttijd_end"] == "2026-04-12"
     assert result["loondoorbetaling_end"] == "2026-04-12"
     for code in ("eindevaluatie", "reintegratieverslag", "actueel_oordeel"):
         assert ob[code]["due_on"] == "2026-01-11", code
     assert ob["wia_aanvraag"]["due_on"] == "2026-01-25"
-    assert ob["start_spoor_2"]["status"] == "waived"
 
 
 async def test_loonsanctie_extends_loondoorbetaling_only(world: World) -> None:
@@ -285,7 +282,13 @@ async def test_portfolio_from_snapshots_equals_each_case(world: World, connectio
         {"type": "probleemanalyse", "occurred_on": "2024-04-01"},
         {"type": "plan_van_aanpak", "occurred_on": "2024-04-20"},
         {"type": "ziekmelding_uwv", "occurred_on": "2024-12-30"},
-        {"type": "afwijking", "occurred_on": "2025-01-02", "obligation": "casemanager", "reason": "klein bedrijf"},
+        {
+            "type": "afwijking",
+            "occurred_on": "2025-01-02",
+            "obligation": "casemanager",
+            "reason": "klein bedrijf",
+            "new_due_on": "2025-01-20",
+        },
     )
     closed = await create_case(world, absence_periods=[{"first_day": "2025-02-03", "last_day": None}])
     await world.bureau.post(f"/v1/cases/{closed['id']}/close", json={"closed_on": "2025-04-01", "reason": "uit_dienst"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -181,3 +182,47 @@ def test_0007_gives_rows_without_a_case_the_acting_bureau() -> None:
         command.upgrade(config, "0007")
     assert _fetch(url, "SELECT version_num FROM alembic_version") == [{"version_num": "0006"}]
     assert _tenants(url) == [*at_0006, ("events", "organization", None)]
+
+
+# Migration 0008 (rules v2): v1 afwijkingen stay readable and are counted; v1 WIA decisions get their uitkering.
+_AT_0007 = f"""
+INSERT INTO organizations (id, kind, name) VALUES ('{_BUREAU}', 'reintegratiebureau', 'Bureau Een'),
+                                                  ('{_EMPLOYER}', 'werkgever', 'Bakkerij De Vries');
+INSERT INTO cases (id, bureau_id, employer_id, employee_name, employee_date_of_birth, absence_periods, leave_periods,
+                   first_sick_day, employer_is_wga_eigenrisicodrager, status, version)
+VALUES ('{_CASE}', '{_BUREAU}', '{_EMPLOYER}', 'J. de Vries', '1980-05-17',
+        '[{{"first_day": "2025-01-06", "last_day": null}}]', '[]', '2025-01-06', false, 'open', 1);
+INSERT INTO milestones (id, case_id, bureau_id, type, occurred_on, obligation, reason, percentage,
+                        recorded_by_organization_id)
+VALUES (gen_random_uuid(), '{_CASE}', '{_BUREAU}', 'afwijking', '2026-01-10', 'start_spoor_2', 'terugkeer', NULL,
+        '{_BUREAU}'),
+       (gen_random_uuid(), '{_CASE}', '{_BUREAU}', 'afwijking', '2025-03-01', 'casemanager', 'klein', NULL,
+        '{_BUREAU}'),
+       (gen_random_uuid(), '{_CASE}', '{_BUREAU}', 'wia_beslissing', '2026-12-01', NULL, NULL, 30, '{_BUREAU}'),
+       (gen_random_uuid(), '{_CASE}', '{_BUREAU}', 'wia_beslissing', '2026-12-02', NULL, NULL, 60, '{_BUREAU}'),
+       (gen_random_uuid(), '{_CASE}', '{_BUREAU}', 'wia_beslissing', '2026-12-03', NULL, NULL, 90, '{_BUREAU}');
+"""
+
+
+def test_0008_counts_v1_afwijkingen_and_derives_the_uitkering(caplog: pytest.LogCaptureFixture) -> None:
+    url = fresh_database(f"{TEST_DATABASE}_migrations_0008")
+    config = _config(url)
+    command.upgrade(config, "0007")
+    _execute(url, _AT_0007)
+    with caplog.at_level(logging.WARNING, logger="spoorwijzer.migrations"):
+        command.upgrade(config, "0008")
+    message = caplog.text
+    assert "2 afwijking milestone(s) without new_due_on" in message
+    assert "1 wia_beslissing milestone(s) of 80% or more" in message
+    rows = _fetch(
+        url, "SELECT type, percentage, uitkering, new_due_on, obligation FROM milestones ORDER BY occurred_on"
+    )
+    assert [(r["percentage"], r["uitkering"]) for r in rows if r["type"] == "wia_beslissing"] == [
+        (30, "geen"),
+        (60, "wga"),
+        (90, None),
+    ]
+    assert {r["obligation"] for r in rows if r["type"] == "afwijking" and r["new_due_on"] is None} == {
+        "start_spoor_2",
+        "casemanager",
+    }

@@ -18,13 +18,21 @@ async def test_record_and_list(world: World) -> None:
     assert pa.headers["location"] == f"{url}/{pa.json()['id']}"
     pva = await world.employer.post(url, json={"type": "plan_van_aanpak", "occurred_on": "2025-02-20", "note": "ok"})
     assert pva.status_code == 201, pva.text
-    wia = await world.bureau.post(url, json={"type": "wia_beslissing", "occurred_on": "2026-12-01", "percentage": 50})
+    wia = await world.bureau.post(
+        url, json={"type": "wia_beslissing", "occurred_on": "2026-11-30", "percentage": 50, "uitkering": "wga"}
+    )
     assert wia.json()["percentage"] == 50
     afw = await world.bureau.post(
         url,
-        json={"type": "afwijking", "occurred_on": "2026-01-10", "obligation": "start_spoor_2", "reason": "terugkeer"},
+        json={
+            "type": "afwijking",
+            "occurred_on": "2026-01-10",
+            "obligation": "eerstejaarsevaluatie",
+            "reason": "ziekenhuisopname",
+            "new_due_on": "2026-02-01",
+        },
     )
-    assert afw.json()["obligation"] == "start_spoor_2"
+    assert afw.json()["obligation"] == "eerstejaarsevaluatie"
     listed = (await world.employer.get(url)).json()["items"]
     assert [m["type"] for m in listed] == ["probleemanalyse", "plan_van_aanpak", "afwijking", "wia_beslissing"]
     assert (await world.arbodienst.get(f"{url}/{pa.json()['id']}")).json() == pa.json()
@@ -65,10 +73,12 @@ async def test_validation(world: World) -> None:
     url = f"/v1/cases/{case['id']}/milestones"
     before_d = await world.bureau.post(url, json={"type": "probleemanalyse", "occurred_on": "2025-01-05"})
     assert assert_problem(before_d, 422)["errors"][0]["field"] == "occurred_on"
-    assert_problem(await world.bureau.post(url, json={"type": "loonsanctie", "occurred_on": "2026-12-01"}), 422)
-    assert_problem(await world.bureau.post(url, json={"type": "wia_beslissing", "occurred_on": "2026-12-01"}), 422)
+    assert_problem(await world.bureau.post(url, json={"type": "loonsanctie", "occurred_on": "2026-11-01"}), 422)
+    assert_problem(await world.bureau.post(url, json={"type": "wia_beslissing", "occurred_on": "2026-11-01"}), 422)
     assert_problem(
-        await world.bureau.post(url, json={"type": "wia_beslissing", "occurred_on": "2026-12-01", "percentage": 101}),
+        await world.bureau.post(
+            url, json={"type": "wia_beslissing", "occurred_on": "2026-11-01", "percentage": 101, "uitkering": "iva"}
+        ),
         422,
     )
     assert_problem(await world.bureau.post(url, json={"type": "afwijking", "occurred_on": "2025-03-01"}), 422)
@@ -77,10 +87,11 @@ async def test_validation(world: World) -> None:
     assert_problem(await world.bureau.post(url, json={"type": "diagnose", "occurred_on": "2025-03-01"}), 422)
     extra = {"type": "probleemanalyse", "occurred_on": "2025-03-01", "percentage": 5}
     assert_problem(await world.bureau.post(url, json=extra), 422)
-    # E = 2027-01-03: a loonsanctie runs at most 52 weeks past it, a verlenging must end after it.
-    too_long = {"type": "loonsanctie", "occurred_on": "2026-11-01", "until": "2028-01-03"}
+    # E = 2027-01-03, A = 2026-10-18 and no aanvraag by 2026-11-01: B = 2026-11-01 + 77 = 2027-01-17 (v2). A
+    # loonsanctie decided in time (by B - 42) runs at most 52 weeks past B; a verlenging must end after E.
+    too_long = {"type": "loonsanctie", "occurred_on": "2026-11-01", "until": "2028-01-17"}
     assert_problem(await world.bureau.post(url, json=too_long), 422)
-    ok = {"type": "loonsanctie", "occurred_on": "2026-11-01", "until": "2028-01-02"}
+    ok = {"type": "loonsanctie", "occurred_on": "2026-11-01", "until": "2028-01-16"}
     assert (await world.bureau.post(url, json=ok)).status_code == 201
     early = {"type": "verlenging_loondoorbetaling", "occurred_on": "2026-10-01", "until": "2027-01-03"}
     assert_problem(await world.bureau.post(url, json=early), 422)

@@ -286,7 +286,7 @@ async def test_audit_rows_and_events(world: World) -> None:
 
 async def test_spoor_3_track_takes_proposals(world: World) -> None:
     case = await create_case(world, employer_is_wga_eigenrisicodrager=True)
-    decision = {"type": "wia_beslissing", "occurred_on": "2026-02-20", "percentage": 45}
+    decision = {"type": "wia_beslissing", "occurred_on": "2026-02-20", "percentage": 45, "uitkering": "wga"}
     assert (await world.bureau.post(f"/v1/cases/{case['id']}/milestones", json=decision)).status_code == 201
     track = await start_track(world.bureau, case["id"], spoor=3, started_on="2026-03-02")
     proposal = await add_proposal(world.bureau, track["id"], proposed_on="2026-03-05", channel="open_sollicitatie")

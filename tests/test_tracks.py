@@ -107,29 +107,40 @@ async def test_spoor_3_needs_wga_eigenrisicodrager_and_wia_35_to_80(world: World
     milestones = f"/v1/cases/{case['id']}/milestones"
     start = {"spoor": 3, "started_on": "2026-03-02"}
     assert assert_problem(await world.bureau.post(url, json=start), 422)["unmet_condition"] == "wia_beslissing"
-    decision = {"type": "wia_beslissing", "occurred_on": "2026-02-20", "percentage": 30}
+    decision = {"type": "wia_beslissing", "occurred_on": "2026-02-20", "percentage": 30, "uitkering": "geen"}
     assert (await world.bureau.post(milestones, json=decision)).status_code == 201
     too_low = assert_problem(await world.bureau.post(url, json=start), 422)
-    assert too_low["unmet_condition"] == "wia_percentage"
+    assert too_low["unmet_condition"] == "wia_uitkering"
     assert "30 percent" in too_low["detail"]
     # A decision after the start does not count for it.
-    later = {"type": "wia_beslissing", "occurred_on": "2026-03-05", "percentage": 50}
+    later = {"type": "wia_beslissing", "occurred_on": "2026-03-05", "percentage": 50, "uitkering": "wga"}
     assert (await world.bureau.post(milestones, json=later)).status_code == 201
-    assert assert_problem(await world.bureau.post(url, json=start), 422)["unmet_condition"] == "wia_percentage"
+    assert assert_problem(await world.bureau.post(url, json=start), 422)["unmet_condition"] == "wia_uitkering"
     track = await start_track(world.bureau, case["id"], spoor=3, started_on="2026-03-05")
     assert track["spoor"] == 3
 
 
-@pytest.mark.parametrize(("percentage", "allowed"), [(34, False), (35, True), (80, True), (81, False)])
-async def test_spoor_3_percentage_bounds(world: World, percentage: int, allowed: bool) -> None:
+@pytest.mark.parametrize(
+    ("percentage", "uitkering", "allowed"),
+    [
+        (34, "geen", False),
+        (35, "wga", True),
+        (80, "wga", True),
+        (90, "wga", True),
+        (80, "iva", False),
+        (100, "iva", False),
+    ],
+)
+async def test_spoor_3_needs_uitkering_wga(world: World, percentage: int, uitkering: str, allowed: bool) -> None:
+    """v2: a WGA of 80-100 that is not duurzaam admits spoor 3 (v1 refused 90%), an IVA never (v1 admitted 80%)."""
     case = await create_case(world, employer_is_wga_eigenrisicodrager=True)
-    decision = {"type": "wia_beslissing", "occurred_on": "2026-02-20", "percentage": percentage}
+    decision = {"type": "wia_beslissing", "occurred_on": "2026-02-20", "percentage": percentage, "uitkering": uitkering}
     assert (await world.bureau.post(f"/v1/cases/{case['id']}/milestones", json=decision)).status_code == 201
     response = await world.bureau.post(f"/v1/cases/{case['id']}/tracks", json={"spoor": 3, "started_on": "2026-03-02"})
     if allowed:
         assert response.status_code == 201, response.text
     else:
-        assert assert_problem(response, 422)["unmet_condition"] == "wia_percentage"
+        assert assert_problem(response, 422)["unmet_condition"] == "wia_uitkering"
 
 
 async def test_two_active_tracks_of_one_spoor_conflict(world: World) -> None:

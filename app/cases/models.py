@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -35,6 +36,8 @@ class Case(Base):
         CheckConstraint("(status = 'closed') = (closed_on IS NOT NULL)", name="closed_has_date"),
         CheckConstraint(f"close_reason IN {CLOSE_REASONS}", name="close_reason"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("NOT legal_hold OR legal_hold_reason IS NOT NULL", name="legal_hold_has_reason"),
+        Index("ix_cases_retention", "closed_on", postgresql_where=text("status = 'closed' AND anonymised_at IS NULL")),
         Index("ix_cases_bureau_created", "bureau_id", "created_at", "id"),
         Index("ix_cases_employer_created", "employer_id", "created_at", "id"),
         Index("ix_cases_arbodienst_created", "arbodienst_id", "created_at", "id"),
@@ -50,7 +53,8 @@ class Case(Base):
     arbodienst_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))
     external_ref: Mapped[str | None] = mapped_column(String(100))
     employee_name: Mapped[str] = mapped_column(String(200))
-    employee_date_of_birth: Mapped[date] = mapped_column(Date)
+    # Null only once the case is anonymised (app/retention).
+    employee_date_of_birth: Mapped[date | None] = mapped_column(Date)
     # Fernet token of the BSN; the masked form is kept beside it so reads never decrypt.
     employee_bsn_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     employee_bsn_masked: Mapped[str | None] = mapped_column(String(9))
@@ -62,6 +66,11 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     closed_on: Mapped[date | None] = mapped_column(Date)
     close_reason: Mapped[str | None] = mapped_column(String(20))
+    # AVG (app/retention): a legal hold stops anonymisation; anonymised_at is when the person was forgotten.
+    legal_hold: Mapped[bool] = mapped_column(Boolean, server_default=text("false"), default=False)
+    legal_hold_reason: Mapped[str | None] = mapped_column(String(2000))
+    legal_hold_set_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())

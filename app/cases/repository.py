@@ -49,7 +49,7 @@ _VISIBLE_COLUMN = {
 _READ_COLUMNS = """id, bureau_id, employer_id, arbodienst_id, external_ref, employee_name, employee_date_of_birth,
 employee_bsn_masked, absence_periods::text AS absence_periods, leave_periods::text AS leave_periods,
 employer_is_wga_eigenrisicodrager, employer_case_manager, status, first_sick_day, closed_on, close_reason,
-version, created_at, updated_at"""
+legal_hold, anonymised_at, version, created_at, updated_at"""
 # Only these may be filtered on: the names go into the SQL text.
 LIST_FILTERS = ("status", "employer_id", "arbodienst_id", "external_ref")
 

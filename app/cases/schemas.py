@@ -61,8 +61,8 @@ class EmployeeUpdate(InputModel):
 
 
 class EmployeeRead(ReadModel):
-    name: str
-    date_of_birth: date
+    name: str = Field(description="Empty once the case is anonymised")
+    date_of_birth: date | None = Field(description="Null once the case is anonymised")
     bsn_masked: str | None = Field(description="The last four digits of the BSN; null when unknown or hidden")
 
 
@@ -121,6 +121,10 @@ class CaseRead(ReadModel):
     first_sick_day: date
     closed_on: date | None
     close_reason: CloseReason | None
+    legal_hold: bool = Field(description="On legal hold the case is not anonymised (set by the bureau)")
+    anonymised_at: datetime | None = Field(
+        description="When the employee's personal data were removed (retention or erasure); null until then"
+    )
     version: int
     created_at: datetime
     updated_at: datetime

@@ -79,6 +79,8 @@ def to_read(case: Case, principal: Principal | None) -> CaseRead:
         first_sick_day=case.first_sick_day,
         closed_on=case.closed_on,
         close_reason=case.close_reason,
+        legal_hold=case.legal_hold,
+        anonymised_at=case.anonymised_at,
         version=case.version,
         created_at=case.created_at,
         updated_at=case.updated_at,
@@ -229,6 +231,8 @@ def _read_json(row: Mapping[str, Any], show_bsn: bool) -> dict[str, Any]:
         "first_sick_day": row["first_sick_day"],
         "closed_on": row["closed_on"],
         "close_reason": row["close_reason"],
+        "legal_hold": row["legal_hold"],
+        "anonymised_at": row["anonymised_at"],
         "version": row["version"],
         "created_at": row["created_at"],
         "updated_at": row["updated_at"],
@@ -295,6 +299,8 @@ async def update(
     check_version(expected_version, case.version)
     if case.status == "closed":
         raise Conflict("The case is closed; it can no longer be changed.")
+    if case.anonymised_at is not None:  # erased (app/retention): its personal data must not come back
+        raise Conflict("The case is anonymised; it can no longer be changed.")
     before = _audit_shape(case)
     changes = data.model_fields_set
     for required in ("employer_id", "absence_periods", "leave_periods", "employer_is_wga_eigenrisicodrager"):

@@ -19,6 +19,12 @@ def to_facts(rows: CaseRows) -> poortwachter.CaseFacts:
                 until=m["until"],
                 percentage=m["percentage"],
                 obligation=m["obligation"],
+                new_due_on=m["new_due_on"],
+                geen_benutbare_mogelijkheden=bool(m["geen_benutbare_mogelijkheden"]),
+                casemanager=m["casemanager"],
+                hersteld=m["hersteld"],
+                uitkering=m["uitkering"],
+                werk=m["werk"],
             )
             for m in rows.milestones
         ),

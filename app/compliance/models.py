@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Identity, Index, Integer, String, func
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, Integer, String, func
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,6 +26,9 @@ class ComplianceSnapshot(Base):
     recovered_on: Mapped[date | None] = mapped_column(Date)
     lapses_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    # L, the end of the loondoorbetaling, when fixed by the facts (null while a missing aanvraag moves it on):
+    # after it every item that lapses with the pay is lapsed (domain section 2, step 4).
+    pay_ends_on: Mapped[date | None] = mapped_column(Date)
     rules_version: Mapped[int] = mapped_column(Integer)
     report_grace_days: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())
@@ -50,6 +53,8 @@ class ComplianceItem(Base):
     overdue_after: Mapped[date] = mapped_column(Date)
     listed_from: Mapped[date | None] = mapped_column(Date)
     final_status: Mapped[str | None] = mapped_column(String(10))
+    waived_through: Mapped[date | None] = mapped_column(Date)  # a spoor_2_niet_ingezet's re-check date
+    lapses_with_pay: Mapped[bool] = mapped_column(Boolean, server_default="true")
     completed_on: Mapped[date | None] = mapped_column(Date)
     late_by_days: Mapped[int | None] = mapped_column(Integer)
     evidence_id: Mapped[str | None] = mapped_column(String(36))

@@ -85,7 +85,8 @@ _CASE_COLUMNS = (Case.id, Case.bureau_id, Case.external_ref, Case.absence_period
 # Recording order: among facts of one day, the rules take the first recorded as evidence and the last recorded
 # verlenging or loonsanctie as the one that counts.
 _MILESTONES = """
-    SELECT case_id, id, type, occurred_on, until, percentage, obligation FROM milestones
+    SELECT case_id, id, type, occurred_on, until, percentage, obligation, new_due_on,
+           geen_benutbare_mogelijkheden, casemanager, hersteld, uitkering, werk FROM milestones
     WHERE bureau_id = ANY($1::uuid[]) AND case_id = ANY($2::uuid[])
     ORDER BY created_at, id
 """
@@ -171,8 +172,10 @@ def _stored_items(query: PortfolioQuery) -> Subquery:
     item, snap = ComplianceItem, ComplianceSnapshot
     status = case(
         (item.final_status.is_not(None), item.final_status),
+        (item.waived_through >= as_of, literal("waived")),
         (snap.closed_on <= as_of, literal("lapsed")),
         (snap.lapses_on <= as_of, literal("lapsed")),
+        (and_(item.lapses_with_pay, snap.pay_ends_on < as_of), literal("lapsed")),
         (snap.recovered_on <= as_of, literal("suspended")),
         (item.overdue_after < as_of, literal("overdue")),
         (item.window_opens_on <= as_of, literal("open")),
@@ -196,6 +199,7 @@ def _stored_items(query: PortfolioQuery) -> Subquery:
             item.waiting_for,
             item.period,
             item.track_id,
+            item.overdue_after,
             status.label("status"),
         )
         .join(snap, snap.case_id == item.case_id)

@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import Field
 
 from app.core.schemas import ReadModel
-from app.poortwachter.facts import ObligationCode, Party, Status
+from app.poortwachter.facts import ObligationCode, Party, Phase, Status, Uitkering
 
 
 class ObligationRead(ReadModel):
@@ -21,6 +21,9 @@ class ObligationRead(ReadModel):
     status: Status
     completed_on: date | None = Field(description="When it was done (status `done`)")
     late_by_days: int | None = Field(description="Days late when done (0: on time); null otherwise")
+    overdue_by_days: int | None = Field(
+        description="Days past the last allowed day when `overdue` (for ziekmelding_uwv: its grace day); null otherwise"
+    )
     waiting_for: ObligationCode | None = Field(description="The missing step this one waits for (`upcoming`)")
     evidence_id: uuid.UUID | None = Field(description="The milestone, track or report that fulfilled it")
     period: str | None = Field(description="`YYYY-MM` of a monthly voortgangsrapportage")
@@ -42,11 +45,23 @@ class CaseCompliance(ReadModel):
     as_of: date
     first_sick_day: date
     sick_week: int | None = Field(
-        description="Week of the sickness on `as_of`; null before the first sick day, after recovery or closing"
+        description="Week of the sickness on `as_of`; null before the first sick day, on a recovery day or closed"
     )
-    wachttijd_end: date = Field(description="End of the 104-week wachttijd, extended by a verlenging")
-    loondoorbetaling_end: date = Field(description="End of the wage obligation, extended by a loonsanctie")
-    loonsanctie_risk: bool = Field(description="True when an overdue obligation names the werkgever")
+    phase: Phase = Field(
+        description="`afgesloten` (closed, or 28 days after recovery), `hersteld` (a recovery day), `uit_dienst` "
+        "(after the end of the employment), `wachttijd` (up to E), `verlengd_tijdvak` (after E, up to the end of the "
+        "loondoorbetaling), `na_wachttijd` (after it)"
+    )
+    wachttijd_end: date = Field(description="E: the last day of the 104-week wachttijd (a verlenging does not move it)")
+    verlenging_end: date | None = Field(description="E': the last day of the verlengde tijdvak; null without one")
+    loondoorbetaling_end: date = Field(
+        description="L: the end of the wage obligation (E', extended by a late or missing WIA-aanvraag or a "
+        "loonsanctie, ended early by the end of the employment)"
+    )
+    wia_uitkering: Uitkering | None = Field(description="The latest known WIA decision's outcome; null without one")
+    loonsanctie_risk: bool = Field(
+        description="True when an overdue obligation is a loonsanctie ground, or a loonsanctie runs unrepaired"
+    )
     obligations: list[ObligationRead]
     outstanding: Outstanding
 

@@ -42,6 +42,7 @@ def _obligation(ob: poortwachter.Obligation) -> ObligationRead:
             "status": ob.status,
             "completed_on": ob.completed_on,
             "late_by_days": ob.late_by_days,
+            "overdue_by_days": ob.overdue_by_days,
             "waiting_for": ob.waiting_for,
             "evidence_id": ob.evidence_id,
             "period": ob.period,
@@ -78,8 +79,11 @@ async def for_case(
         as_of=as_of,
         first_sick_day=result.first_sick_day,
         sick_week=result.sick_week,
+        phase=result.phase,
         wachttijd_end=result.wachttijd_end,
+        verlenging_end=result.verlenging_end,
         loondoorbetaling_end=result.loondoorbetaling_end,
+        wia_uitkering=result.wia_uitkering,
         loonsanctie_risk=result.loonsanctie_risk,
         obligations=list(shaped.values()),
         outstanding=Outstanding.model_validate(
@@ -99,7 +103,7 @@ def _row(case_id: uuid.UUID, external_ref: str | None, ob: poortwachter.Obligati
     return {**_obligation(ob).model_dump(), "case_id": case_id, "external_ref": external_ref}
 
 
-def _stored_row(row: Any) -> dict[str, Any]:
+def _stored_row(row: Any, as_of: date) -> dict[str, Any]:
     """A stored item (app/compliance/repository.py) in the shape evaluate() gives it."""
     return {
         "case_id": row.case_id,
@@ -113,6 +117,7 @@ def _stored_row(row: Any) -> dict[str, Any]:
         "status": row.status,
         "completed_on": row.completed_on,
         "late_by_days": row.late_by_days,
+        "overdue_by_days": (as_of - row.overdue_after).days if row.status == "overdue" else None,
         "waiting_for": row.waiting_for if row.status == "upcoming" else None,
         "evidence_id": row.evidence_id if row.status in ("done", "waived") else None,
         "period": row.period,
@@ -156,7 +161,7 @@ async def portfolio(
             by_party[party][status] += n
 
     matches: list[tuple[PortfolioKey, dict[str, Any]]] = [
-        (_key(row.case_id, row.due_on, row.code, row.period, row.track_id), _stored_row(row))
+        (_key(row.case_id, row.due_on, row.code, row.period, row.track_id), _stored_row(row, as_of))
         for row in await repository.stored_rows(
             session,
             query,

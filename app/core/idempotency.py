@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, NamedTuple
 
 from fastapi import Header, Request
@@ -17,7 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import DateTime, Integer, String, delete, func, select, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -67,24 +66,14 @@ def _request_hash(request: Request, payload: BaseModel | None) -> str:
     return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
 
 
-async def purge_expired(session: AsyncSession, ttl: timedelta) -> int:
-    """Delete the records older than `ttl` (their stored answers hold personal data); answers how many."""
-    result = await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < func.now() - ttl))
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def purge_periodically(sessionmaker: async_sessionmaker[AsyncSession], ttl: timedelta, every: float) -> None:
-    """Runs for the app's lifetime (started by its lifespan): purge expired records every `every` seconds. Each
-    worker runs one; a DELETE that finds nothing costs one index probe."""
-    while True:
-        try:
-            async with sessionmaker() as session, session.begin():
-                purged = await purge_expired(session, ttl)
-            if purged:
-                log.info("purged %d expired idempotency records", purged)
-        except Exception:  # the database may be away for a while: try again next time
-            log.warning("purging expired idempotency records failed", exc_info=True)
-        await asyncio.sleep(every)
+async def purge_expired(session: AsyncSession, cutoff: datetime) -> int:
+    """Delete the records made before `cutoff` (their stored answers hold personal data); answers how many.
+    Run by the `idempotency_purge` background job (app/main.py) in every process."""
+    result = await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
+    purged = int(getattr(result, "rowcount", 0) or 0)
+    if purged:
+        log.info("purged %d expired idempotency records", purged)
+    return purged
 
 
 def _lock_id(organization_id: uuid.UUID, key: str) -> int:
@@ -122,7 +111,7 @@ async def idempotent(
         )
     )
     ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
-    if stored is not None and stored.created_at < datetime.now(UTC) - ttl:
+    if stored is not None and stored.created_at < request.app.state.clock.now() - ttl:
         # Expired (the purge has not come by yet): the key is free again.
         await session.delete(stored)
         await session.flush()

@@ -36,11 +36,11 @@ from app.medical.schemas import (
 )
 from app.milestones import repository as milestones_repository
 from app.milestones import service as milestones
-from app.milestones.schemas import SimpleMilestoneCreate, SimpleType
+from app.milestones.schemas import MilestoneCreate, ProbleemanalyseCreate, SimpleMilestoneCreate
 from app.organizations.models import OrganizationKind
 
 # The milestone each kind of assessment records (domain section 4: the bedrijfsarts facts).
-ASSESSMENT_MILESTONE: dict[AssessmentKind, SimpleType] = {
+ASSESSMENT_MILESTONE: dict[AssessmentKind, str] = {
     "probleemanalyse": "probleemanalyse",
     "bijstelling": "bijstellingsadvies",
     "actueel_oordeel": "actueel_oordeel",
@@ -134,12 +134,21 @@ async def _assessment_milestone(
     for milestone in recorded:
         if milestone.occurred_on == data.assessed_on:
             return milestone.id
-    new = await milestones.add(
-        session,
-        principal,
-        case,
-        SimpleMilestoneCreate(type=milestone_type, occurred_on=data.assessed_on, note="Pushed with the medical status"),
-    )
+    note = "Pushed with the medical status"
+    fact: MilestoneCreate
+    if milestone_type == "probleemanalyse":
+        # The pushed prognosis is the oordeel of Regeling 4(1): no usable possibilities means no plan van aanpak.
+        fact = ProbleemanalyseCreate(
+            type="probleemanalyse",
+            occurred_on=data.assessed_on,
+            note=note,
+            geen_benutbare_mogelijkheden=data.prognosis == "geen_benutbare_mogelijkheden",
+        )
+    else:
+        fact = SimpleMilestoneCreate.model_validate(
+            {"type": milestone_type, "occurred_on": data.assessed_on, "note": note}
+        )
+    new = await milestones.add(session, principal, case, fact)
     return new.id
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,19 +12,13 @@ from app import poortwachter
 from app.audit.service import record_access, record_change
 from app.auth.principal import Principal
 from app.cases import service as cases
-from app.cases.facts import sick_clock
+from app.cases.facts import absence_periods, leave_periods
 from app.cases.models import Case
 from app.core.errors import Forbidden, NotFound, Unprocessable
 from app.core.pagination import Page, dated_key, paginate
 from app.milestones import repository
 from app.milestones.models import Milestone
-from app.milestones.schemas import (
-    AfwijkingCreate,
-    ExtensionMilestoneCreate,
-    MilestoneCreate,
-    MilestoneRead,
-    WiaBeslissingCreate,
-)
+from app.milestones.schemas import GedeeltelijkeHervattingCreate, MilestoneCreate, MilestoneRead
 from app.organizations.models import OrganizationKind
 from app.poortwachter.facts import BEDRIJFSARTS_MILESTONES
 
@@ -39,26 +35,45 @@ def may_record(kind: OrganizationKind, milestone_type: str) -> bool:
     return kind is OrganizationKind.werkgever
 
 
-def _validate(case: Case, data: MilestoneCreate) -> None:
-    statutory_end = poortwachter.statutory_wachttijd_end(sick_clock(case.absence_periods, case.leave_periods))
-    fact = poortwachter.Milestone(
-        type=data.type,
-        occurred_on=data.occurred_on,
-        until=data.until if isinstance(data, ExtensionMilestoneCreate) else None,
-        percentage=data.percentage if isinstance(data, WiaBeslissingCreate) else None,
-        obligation=data.obligation if isinstance(data, AfwijkingCreate) else None,
+def _fact(data: MilestoneCreate) -> poortwachter.Milestone:
+    """The rules' view of a milestone to record."""
+    fields = data.model_dump(exclude={"type", "occurred_on", "note", "reason", "agreement", "hours_per_week"})
+    if isinstance(data, GedeeltelijkeHervattingCreate):
+        return poortwachter.Milestone(
+            type=data.type, occurred_on=data.occurred_on, percentage=data.percentage, werk=data.werk
+        )
+    return poortwachter.Milestone(type=data.type, occurred_on=data.occurred_on, **fields)
+
+
+def to_fact(row: Milestone) -> poortwachter.Milestone:
+    """A stored milestone as the rules see it."""
+    return poortwachter.Milestone(
+        type=row.type,
+        occurred_on=row.occurred_on,
+        id=str(row.id),
+        until=row.until,
+        percentage=row.percentage,
+        obligation=row.obligation,
+        new_due_on=row.new_due_on,
+        geen_benutbare_mogelijkheden=bool(row.geen_benutbare_mogelijkheden),
+        casemanager=row.casemanager,
+        hersteld=row.hersteld,
+        uitkering=row.uitkering,
+        werk=row.werk,
     )
+
+
+async def _validate(session: AsyncSession, case: Case, data: MilestoneCreate) -> None:
+    periods = absence_periods(case.absence_periods)
+    leaves = leave_periods(case.leave_periods)
+    recorded = [to_fact(m) for m in await repository.list_for_case(session, case.bureau_id, case.id)]
     try:
-        # The rules' own checks: not before D, a loonsanctie at most 52 weeks past E, ...
-        poortwachter.check_milestone(fact, case.first_sick_day, statutory_end)
+        # Domain section 4 (v2): each rule answers a 422 that names it.
+        poortwachter.check_milestone(
+            _fact(data), poortwachter.SickClock(periods, leaves), periods, leaves, recorded, cases.today()
+        )
     except poortwachter.CaseFactsError as exc:
-        raise Unprocessable(str(exc), field=exc.field) from None
-    if isinstance(data, ExtensionMilestoneCreate):
-        if data.until <= data.occurred_on:
-            raise Unprocessable("until must be after occurred_on.", field="until")
-        # Both extend beyond the statutory wachttijd; an earlier end is a typing error, not a decision.
-        if data.until <= statutory_end:
-            raise Unprocessable(f"until must be after the end of the wachttijd ({statutory_end}).", field="until")
+        raise Unprocessable(str(exc), field=exc.field, rule=exc.rule) from None
 
 
 def to_read(milestone: Milestone) -> MilestoneRead:
@@ -71,8 +86,16 @@ async def record(
     case = await cases.load_visible(session, principal, case_id)
     if not may_record(principal.kind, data.type):
         raise Forbidden(f"A {principal.kind.value} may not record a {data.type} milestone.")
-    _validate(case, data)
+    await _validate(session, case, data)
     return await add(session, principal, case, data)
+
+
+def _columns(data: MilestoneCreate) -> dict[str, Any]:
+    """The type's own fields as columns (the rest stay null)."""
+    columns = data.model_dump(exclude={"type", "occurred_on", "note"})
+    if "hours_per_week" in columns:
+        columns["hours_per_week"] = Decimal(str(round(columns["hours_per_week"], 2)))
+    return columns
 
 
 async def add(session: AsyncSession, principal: Principal, case: Case, data: MilestoneCreate) -> MilestoneRead:
@@ -84,10 +107,7 @@ async def add(session: AsyncSession, principal: Principal, case: Case, data: Mil
         type=data.type,
         occurred_on=data.occurred_on,
         note=data.note,
-        until=data.until if isinstance(data, ExtensionMilestoneCreate) else None,
-        percentage=data.percentage if isinstance(data, WiaBeslissingCreate) else None,
-        obligation=data.obligation if isinstance(data, AfwijkingCreate) else None,
-        reason=data.reason if isinstance(data, AfwijkingCreate) else None,
+        **_columns(data),
         recorded_by_organization_id=principal.organization_id,
         recorded_by_key_id=principal.key_id,
     )

@@ -9,8 +9,6 @@ from app.poortwachter.clock import (
     check_leave_periods,
     counted_index,
     end_of_week,
-    loondoorbetaling_end,
-    recovery_day,
     sick_week,
     sickday,
     statutory_wachttijd_end,
@@ -18,9 +16,11 @@ from app.poortwachter.clock import (
 )
 from app.poortwachter.engine import case_phase, evaluate
 from app.poortwachter.facts import (
+    AFWIJKING_CODES,
     MILESTONE_TYPES,
     OBLIGATION_CODES,
     PARTIES,
+    PHASES,
     STATUSES,
     CaseFacts,
     Compliance,
@@ -34,7 +34,6 @@ from app.poortwachter.facts import (
 from app.poortwachter.milestones import (
     LOONSANCTIE_MAX_DAYS,
     check_milestone,
-    latest_loonsanctie_until,
     spoor_3_allowed,
 )
 from app.poortwachter.obligations import (
@@ -42,15 +41,11 @@ from app.poortwachter.obligations import (
     OBLIGATION_PARTIES,
     OBLIGATION_TITLES,
     due_actueel_oordeel,
-    due_bijstelling_plan_van_aanpak,
-    due_casemanager,
     due_eerstejaarsevaluatie,
     due_eindevaluatie,
-    due_plan_van_aanpak,
     due_probleemanalyse,
     due_reintegratieverslag,
     due_start_spoor_2,
-    due_voortgangsgesprek,
     due_voortgangsrapportage,
     due_wia_aanvraag,
     due_wia_kennisgeving,
@@ -61,6 +56,7 @@ from app.poortwachter.obligations import (
 from app.poortwachter.workdays import first_working_day_on_or_after, is_non_working_day, non_working_holidays
 
 __all__ = [
+    "AFWIJKING_CODES",
     "LOONSANCTIE_MAX_DAYS",
     "MILESTONE_TYPES",
     "OBLIGATION_CODES",
@@ -68,6 +64,7 @@ __all__ = [
     "OBLIGATION_PARTIES",
     "OBLIGATION_TITLES",
     "PARTIES",
+    "PHASES",
     "SAMENTELLING_DAYS",
     "STATUSES",
     "WACHTTIJD_DAYS",
@@ -87,15 +84,11 @@ __all__ = [
     "check_milestone",
     "counted_index",
     "due_actueel_oordeel",
-    "due_bijstelling_plan_van_aanpak",
-    "due_casemanager",
     "due_eerstejaarsevaluatie",
     "due_eindevaluatie",
-    "due_plan_van_aanpak",
     "due_probleemanalyse",
     "due_reintegratieverslag",
     "due_start_spoor_2",
-    "due_voortgangsgesprek",
     "due_voortgangsrapportage",
     "due_wia_aanvraag",
     "due_wia_kennisgeving",
@@ -104,10 +97,7 @@ __all__ = [
     "evaluate",
     "first_working_day_on_or_after",
     "is_non_working_day",
-    "latest_loonsanctie_until",
-    "loondoorbetaling_end",
     "non_working_holidays",
-    "recovery_day",
     "sick_week",
     "sickday",
     "spoor_3_allowed",

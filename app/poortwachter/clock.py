@@ -2,7 +2,7 @@
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from itertools import pairwise
 
 from app.poortwachter.facts import Leave, Period
@@ -18,9 +18,10 @@ _OPEN = date.max.toordinal()
 class CaseFactsError(ValueError):
     """Invalid absence or leave periods; ``field`` names the offending input for a 422."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, rule: str | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.rule = rule  # a stable name of the rule that was broken, for the 422's `rule`
 
 
 def check_absence_periods(periods: Sequence[Period]) -> None:
@@ -175,18 +176,3 @@ def wachttijd_end(clock: SickClock, verlenging_until: date | None = None) -> dat
     if verlenging_until is not None:
         return verlenging_until
     return statutory_wachttijd_end(clock)
-
-
-def loondoorbetaling_end(statutory_end: date, extended_end: date, loonsanctie_until: date | None = None) -> date:
-    """The latest of E, E' and the end of a loonsanctie (which extends pay, not the wachttijd)."""
-    end = max(statutory_end, extended_end)
-    if loonsanctie_until is not None and loonsanctie_until > end:
-        return loonsanctie_until
-    return end
-
-
-def recovery_day(last_period: Period, as_of: date) -> date | None:
-    """R, the first fit day, when the employee had recovered on ``as_of``; else ``None``."""
-    if last_period.last_day is None or last_period.last_day >= as_of:
-        return None
-    return last_period.last_day + timedelta(days=1)

@@ -26,6 +26,9 @@ ObligationCode = Literal[
     "reintegratieverslag",
     "wia_kennisgeving",
     "wia_aanvraag",
+    "ziekmelding_uit_dienst",
+    "reintegratieverslag_uit_dienst",
+    "beslissing_herstelmelding",
 ]
 OBLIGATION_CODES: tuple[str, ...] = get_args(ObligationCode)
 
@@ -41,14 +44,41 @@ WerkgeverWerknemerMilestone = Literal[
     "eindevaluatie",
     "reintegratieverslag",
     "wia_aanvraag",
+    "oordeel_werknemer",
     "afwijking",
+    "spoor_2_niet_ingezet",
+    "gedeeltelijke_hervatting",
+    "einde_dienstverband",
+    "ziekmelding_uit_dienst",
+    "reintegratieverslag_uit_dienst",
+    "herstelmelding",
 ]
-UwvMilestone = Literal["wia_kennisgeving", "verlenging_loondoorbetaling", "loonsanctie", "wia_beslissing"]
+UwvMilestone = Literal[
+    "wia_kennisgeving", "verlenging_loondoorbetaling", "loonsanctie", "herstelbeslissing", "wia_beslissing"
+]
 MilestoneType = Literal[BedrijfsartsMilestone, WerkgeverWerknemerMilestone, UwvMilestone]
 BEDRIJFSARTS_MILESTONES: tuple[str, ...] = get_args(BedrijfsartsMilestone)
 WERKGEVER_WERKNEMER_MILESTONES: tuple[str, ...] = get_args(WerkgeverWerknemerMilestone)
 UWV_MILESTONES: tuple[str, ...] = get_args(UwvMilestone)
 MILESTONE_TYPES: tuple[str, ...] = BEDRIJFSARTS_MILESTONES + WERKGEVER_WERKNEMER_MILESTONES + UWV_MILESTONES
+
+# Regeling art. 5 lets werkgever and werknemer move only the terms of Regeling art. 2 and 4 (domain 2a, v2).
+AfwijkingCode = Literal[
+    "probleemanalyse",
+    "plan_van_aanpak",
+    "casemanager",
+    "voortgangsgesprek",
+    "bijstelling_plan_van_aanpak",
+    "eerstejaarsevaluatie",
+]
+AFWIJKING_CODES: tuple[str, ...] = get_args(AfwijkingCode)
+
+Uitkering = Literal["geen", "wga", "iva"]
+Spoor2Reason = Literal["terugkeer_eigen_werk", "geen_benutbare_mogelijkheden", "aow_binnen_jaar"]
+Werk = Literal["eigen_werk", "aangepast_werk", "ander_werk"]
+Agreement = Literal["eens", "deels_eens", "oneens"]
+Phase = Literal["afgesloten", "hersteld", "uit_dienst", "wachttijd", "verlengd_tijdvak", "na_wachttijd"]
+PHASES: tuple[str, ...] = get_args(Phase)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +107,12 @@ class Milestone:
     until: date | None = None
     percentage: int | None = None
     obligation: str | None = None
+    new_due_on: date | None = None  # afwijking (v2); a v1 afwijking without it leaves the rules
+    geen_benutbare_mogelijkheden: bool = False  # probleemanalyse
+    casemanager: str | None = None  # plan_van_aanpak, bijstelling_plan_van_aanpak
+    hersteld: bool | None = None  # herstelbeslissing
+    uitkering: str | None = None  # wia_beslissing
+    werk: str | None = None  # gedeeltelijke_hervatting
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +164,7 @@ class Obligation:
     evidence_id: str | None = None
     period: str | None = None
     track_id: str | None = None
+    overdue_by_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +179,6 @@ class Compliance:
     loonsanctie_risk: bool
     obligations: tuple[Obligation, ...]
     outstanding: dict[str, tuple[Obligation, ...]]
+    phase: str = "wachttijd"
+    verlenging_end: date | None = None
+    wia_uitkering: str | None = None

@@ -20,28 +20,36 @@ OBLIGATION_TITLES: dict[str, str] = {
     "reintegratieverslag": "Re-integratieverslag",
     "wia_kennisgeving": "Kennisgeving WIA-aanvraag (UWV)",
     "wia_aanvraag": "Aanvraag WIA-uitkering",
+    "ziekmelding_uit_dienst": "Ziekmelding bij einde dienstverband (ziek uit dienst)",
+    "reintegratieverslag_uit_dienst": "Re-integratieverslag bij einde dienstverband",
+    "beslissing_herstelmelding": "Beslissing UWV op herstelmelding",
 }
 
-# Articles are cited only as far as they are certain; "Regeling procesgang" is the Regeling procesgang
-# eerste en tweede ziektejaar. The voortgangsgesprek rhythm and the monthly report come from UWV practice.
+_REGELING = "Regeling procesgang eerste en tweede ziektejaar"
+
+# Domain section 2 (v2): the exact strings the API returns.
 OBLIGATION_LEGAL_BASIS: dict[str, str] = {
-    "probleemanalyse": "Regeling procesgang art. 2",
-    "plan_van_aanpak": "Regeling procesgang art. 4",
-    "casemanager": "Regeling procesgang art. 4",
-    "voortgangsgesprek": "Regeling procesgang art. 4; Werkwijzer Poortwachter",
-    "bijstelling_plan_van_aanpak": "Regeling procesgang art. 4",
-    "ziekmelding_uwv": "Ziektewet art. 38 lid 2",
-    "eerstejaarsevaluatie": "Regeling procesgang; Werkwijzer Poortwachter",
-    "start_spoor_2": "BW 7:658a lid 1",
-    "voortgangsrapportage": "BW 7:658a; Beoordelingskader Poortwachter",
-    "actueel_oordeel": "WIA art. 25 lid 2; Regeling procesgang",
-    "eindevaluatie": "WIA art. 25 lid 2; Regeling procesgang",
-    "reintegratieverslag": "WIA art. 25 lid 2",
-    "wia_kennisgeving": "WIA art. 64",
-    "wia_aanvraag": "WIA art. 64 lid 3",
+    "probleemanalyse": f"{_REGELING} art. 2 lid 2 en 3",
+    "plan_van_aanpak": f"Wet WIA art. 25 lid 2; BW 7:658a lid 3; {_REGELING} art. 4 lid 1 en 3",
+    "casemanager": f"{_REGELING} art. 4 lid 2 onder c",
+    "voortgangsgesprek": f"{_REGELING} art. 4 lid 2 onder b; Werkwijzer Poortwachter (ritme 6 weken)",
+    "bijstelling_plan_van_aanpak": f"{_REGELING} art. 4 lid 4 en 5",
+    "ziekmelding_uwv": "Ziektewet art. 38 lid 1",
+    "eerstejaarsevaluatie": f"{_REGELING} art. 4 lid 2 onder b; art. 6 lid 1 onder h",
+    "start_spoor_2": "BW 7:658a lid 1; Werkwijzer Poortwachter (praktijk)",
+    "voortgangsrapportage": "Opdracht werkgever aan re-integratiebedrijf; "
+    "Beleidsregels beoordelingskader poortwachter § 6",
+    "actueel_oordeel": f"{_REGELING} art. 6 lid 1 onder i tot en met k; Wet WIA art. 25 lid 3 en 5",
+    "eindevaluatie": f"Wet WIA art. 25 lid 3, 4 en 8; {_REGELING} art. 6 lid 1 onder h",
+    "reintegratieverslag": f"Wet WIA art. 25 lid 3, 4 en 8; {_REGELING} art. 6",
+    "wia_kennisgeving": "Wet WIA art. 64 lid 2",
+    "wia_aanvraag": "Wet WIA art. 64 lid 3 en 6; BW 7:629 lid 3 onder f en lid 11 onder a",
+    "ziekmelding_uit_dienst": "Ziektewet art. 38 lid 2",
+    "reintegratieverslag_uit_dienst": f"Ziektewet art. 38 lid 2; {_REGELING} art. 6 lid 2",
+    "beslissing_herstelmelding": "Wet WIA art. 25 lid 13; Algemene termijnenwet art. 1",
 }
 
-# The accountable party first; an obligation is listed under each of them.
+# Every party that must act or answers for the item, the one that carries it out first (v2).
 OBLIGATION_PARTIES: dict[str, tuple[str, ...]] = {
     "probleemanalyse": ("bedrijfsarts", "werkgever"),
     "plan_van_aanpak": ("werkgever", "werknemer"),
@@ -51,13 +59,31 @@ OBLIGATION_PARTIES: dict[str, tuple[str, ...]] = {
     "ziekmelding_uwv": ("werkgever",),
     "eerstejaarsevaluatie": ("werkgever", "werknemer"),
     "start_spoor_2": ("werkgever", "reintegratiebureau"),
-    "voortgangsrapportage": ("reintegratiebureau",),
-    "actueel_oordeel": ("bedrijfsarts",),
+    "voortgangsrapportage": ("reintegratiebureau", "werkgever"),
+    "actueel_oordeel": ("bedrijfsarts", "werkgever"),
     "eindevaluatie": ("werkgever", "werknemer"),
     "reintegratieverslag": ("werkgever",),
     "wia_kennisgeving": ("uwv",),
     "wia_aanvraag": ("werknemer",),
+    "ziekmelding_uit_dienst": ("werkgever",),
+    "reintegratieverslag_uit_dienst": ("werkgever",),
+    "beslissing_herstelmelding": ("uwv",),
 }
+
+# Loonsanctie grounds (WIA 25(9), domain section 2): an overdue one makes loonsanctie_risk true.
+LOONSANCTIE_GROUNDS: frozenset[str] = frozenset(
+    {
+        "probleemanalyse",
+        "plan_van_aanpak",
+        "voortgangsgesprek",
+        "bijstelling_plan_van_aanpak",
+        "eerstejaarsevaluatie",
+        "start_spoor_2",
+        "actueel_oordeel",
+        "eindevaluatie",
+        "reintegratieverslag",
+    }
+)
 
 # Offsets on the sick-day clock (counted-day indexes, 0-based) and in days.
 PROBLEEMANALYSE_DUE = 41  # end of week 6
@@ -80,38 +106,6 @@ SAMENTELLING_SUSPENSION_DAYS = 28
 def due_probleemanalyse(clock: SickClock) -> date:
     """Uiterlijk in week 6."""
     return clock.sickday(PROBLEEMANALYSE_DUE)
-
-
-def due_plan_van_aanpak(clock: SickClock, probleemanalyse_on: date | None) -> date:
-    """Probleemanalyse + 14 counted days; without one, projected from its due date."""
-    base = probleemanalyse_on if probleemanalyse_on is not None else due_probleemanalyse(clock)
-    return clock.after(base, PLAN_VAN_AANPAK_AFTER)
-
-
-def due_casemanager(clock: SickClock, probleemanalyse_on: date | None) -> date:
-    """The casemanager is appointed in the plan van aanpak: same due date."""
-    return due_plan_van_aanpak(clock, probleemanalyse_on)
-
-
-def due_voortgangsgesprek(
-    clock: SickClock,
-    last_gesprek_on: date | None,
-    plan_van_aanpak_on: date | None,
-    probleemanalyse_on: date | None,
-) -> date:
-    """The next gesprek: 42 counted days after the latest one, the plan van aanpak, or its (projected) due."""
-    if last_gesprek_on is not None:
-        base = last_gesprek_on
-    elif plan_van_aanpak_on is not None:
-        base = plan_van_aanpak_on
-    else:
-        base = due_plan_van_aanpak(clock, probleemanalyse_on)
-    return clock.after(base, VOORTGANGSGESPREK_AFTER)
-
-
-def due_bijstelling_plan_van_aanpak(clock: SickClock, advice_on: date) -> date:
-    """A bijstellingsadvies + 14 counted days."""
-    return clock.after(advice_on, BIJSTELLING_AFTER)
 
 
 def window_ziekmelding_uwv(clock: SickClock) -> date:
@@ -138,18 +132,19 @@ def due_eerstejaarsevaluatie(clock: SickClock) -> date:
 
 
 def due_start_spoor_2(clock: SickClock, eerstejaarsevaluatie_on: date | None) -> date:
-    """Eerstejaarsevaluatie + 42 counted days; without one, its due date + 42 (sickday(405))."""
-    if eerstejaarsevaluatie_on is None:
-        return clock.after(due_eerstejaarsevaluatie(clock), START_SPOOR_2_AFTER)
-    return clock.after(eerstejaarsevaluatie_on, START_SPOOR_2_AFTER)
+    """v2: 42 counted days after the earlier of the eerstejaarsevaluatie and sickday(363); never projected."""
+    index = EERSTEJAARSEVALUATIE_DUE
+    if eerstejaarsevaluatie_on is not None:
+        index = min(index, clock.counted_index(eerstejaarsevaluatie_on))
+    return clock.sickday(index + START_SPOOR_2_AFTER)
 
 
 def window_start_spoor_2(clock: SickClock, eerstejaarsevaluatie_on: date | None) -> date:
-    """Opens with the eerstejaarsevaluatie, or once its due date has passed (the day after), whichever is first."""
-    passed = due_eerstejaarsevaluatie(clock) + timedelta(days=1)
-    if eerstejaarsevaluatie_on is not None:
-        return min(eerstejaarsevaluatie_on, passed)
-    return passed
+    """v2: the earlier of the eerstejaarsevaluatie and sickday(364)."""
+    opens = clock.sickday(EERSTEJAARSEVALUATIE_DUE + 1)
+    if eerstejaarsevaluatie_on is not None and eerstejaarsevaluatie_on < opens:
+        return eerstejaarsevaluatie_on
+    return opens
 
 
 def first_of_next_month(year: int, month: int) -> date:

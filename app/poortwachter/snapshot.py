@@ -23,7 +23,7 @@ from app.poortwachter.obligations import (
 _ORDER = attrgetter("due_on", "code")
 
 #: Bump when a rule changes: stored snapshots of another version are not used (and can be refreshed).
-RULES_VERSION = 2
+RULES_VERSION = 3  # the Poortwachter rules v2 of the domain document
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +32,17 @@ class Snapshot:
     valid_until: date  # the date it was computed for: valid for as_of up to it
     recovered_on: date | None  # R, the first fit day, when the last absence period has ended
     closed_on: date | None
+    pay_ends_on: date | None  # L when the facts fix it; T (or null) while a missing aanvraag moves L on
     items: tuple[TraceItem, ...]
 
 
 def facts_through(facts: CaseFacts) -> date:
-    """The latest date on which a fact of the case happened (periods count as recorded; recovery and closing
-    are handled by status_on)."""
-    days = [facts.absence_periods[0].first_day]
+    """The latest date on which a fact of the case happened (recovery and closing are handled by status_on).
+
+    The last period's first day counts as a fact too: the days between two periods are recovery days (v2), so
+    a snapshot applies only from the start of the last period on.
+    """
+    days = [facts.absence_periods[-1].first_day]
     days += [m.occurred_on for m in facts.milestones]
     for track in facts.tracks:
         days.append(track.started_on)
@@ -52,13 +56,19 @@ def take_snapshot(facts: CaseFacts, valid_until: date, *, report_grace_days: int
     """The obligations as they stand on `valid_until` (at least the latest fact's date)."""
     through = facts_through(facts)
     valid_until = max(valid_until, through)
-    _, items = trace(facts, valid_until, report_grace_days=report_grace_days)
+    _, items, state = trace(facts, valid_until, report_grace_days=report_grace_days)
     last = facts.absence_periods[-1]
+    ends = state.ends
+    aanvraag_missing = not any(m.type == "wia_aanvraag" and m.occurred_on <= valid_until for m in facts.milestones)
+    # With no aanvraag and WIA 64(6) not excusing it, L runs ahead of every as_of once A has passed (and lies
+    # after every as_of before it): only the end of the employment can then end the pay (section 3.2).
+    pay_ends_on = ends.employment_end if aanvraag_missing and not ends.aanvraag_excused else ends.pay_end
     return Snapshot(
         facts_through=through,
         valid_until=valid_until,
         recovered_on=last.last_day + timedelta(days=1) if last.last_day is not None else None,
         closed_on=facts.closed_on,
+        pay_ends_on=pay_ends_on,
         # The order of evaluate(): by due date and code, stable over the order the rules produce them in.
         items=tuple(sorted(items, key=_ORDER)),
     )
@@ -75,12 +85,17 @@ def status_on(item: TraceItem, snapshot: Snapshot, as_of: date) -> str:
     """The status on `as_of` (mirrored in SQL by app/compliance/repository.py)."""
     if item.final_status is not None:
         return item.final_status
+    if item.waived_through is not None and as_of <= item.waived_through:
+        return "waived"
     if snapshot.closed_on is not None and snapshot.closed_on <= as_of:
         return "lapsed"
-    if snapshot.recovered_on is not None and snapshot.recovered_on <= as_of:
-        if as_of < snapshot.recovered_on + timedelta(days=SAMENTELLING_SUSPENSION_DAYS):
-            return "suspended"
+    recovered = snapshot.recovered_on
+    if recovered is not None and as_of >= recovered + timedelta(days=SAMENTELLING_SUSPENSION_DAYS):
         return "lapsed"
+    if item.lapses_with_pay and snapshot.pay_ends_on is not None and as_of > snapshot.pay_ends_on:
+        return "lapsed"
+    if recovered is not None and recovered <= as_of:
+        return "suspended"
     if as_of > item.overdue_after:
         return "overdue"
     if item.window_opens_on is not None and as_of >= item.window_opens_on:
@@ -113,6 +128,7 @@ def obligations_on(snapshot: Snapshot, as_of: date) -> list[Obligation]:
                 evidence_id=item.evidence_id if status in ("done", "waived") else None,
                 period=item.period,
                 track_id=item.track_id,
+                overdue_by_days=(as_of - item.overdue_after).days if status == "overdue" else None,
             )
         )
     return out

@@ -48,3 +48,10 @@ def first_working_day_on_or_after(day: date) -> date:
     while is_non_working_day(day):
         day += timedelta(days=1)
     return day
+
+
+def last_working_day_on_or_before(day: date) -> date:
+    """The day itself when it is a working day, else the working day before it."""
+    while is_non_working_day(day):
+        day -= timedelta(days=1)
+    return day

@@ -92,7 +92,7 @@ def _check_started_on(case: Case, started_on: date) -> None:
 
 
 async def _check_spoor_3(session: AsyncSession, case: Case, started_on: date) -> None:
-    """Domain section 3: spoor 3 only for a WGA-eigenrisicodrager after a WIA decision of 35 to 80 percent."""
+    """Domain section 3.4 (v2): spoor 3 only for a WGA-eigenrisicodrager after a WIA decision with uitkering wga."""
     if not case.employer_is_wga_eigenrisicodrager:
         raise Unprocessable(
             "Spoor 3 needs an employer that is WGA-eigenrisicodrager; the case's "
@@ -102,23 +102,23 @@ async def _check_spoor_3(session: AsyncSession, case: Case, started_on: date) ->
         )
     rows = await milestones.list_for_case(session, case.bureau_id, case.id, type="wia_beslissing")
     decisions = [
-        poortwachter.Milestone(type=m.type, occurred_on=m.occurred_on, percentage=m.percentage)
+        poortwachter.Milestone(type=m.type, occurred_on=m.occurred_on, percentage=m.percentage, uitkering=m.uitkering)
         for m in rows
         if m.occurred_on <= started_on
     ]
     if not decisions:
         raise Unprocessable(
-            f"Spoor 3 needs a wia_beslissing milestone (35 to 80 percent) recorded on or before {started_on}.",
+            f"Spoor 3 needs a wia_beslissing milestone with uitkering wga dated on or before {started_on}.",
             field="spoor",
             unmet_condition="wia_beslissing",
         )
     if not poortwachter.spoor_3_allowed(decisions, True, started_on):
         latest = max(decisions, key=lambda m: m.occurred_on)
         raise Unprocessable(
-            f"Spoor 3 needs a WIA decision of 35 to 80 percent; the latest one ({latest.occurred_on}) "
-            f"is {latest.percentage} percent.",
+            f"Spoor 3 needs a WIA decision with uitkering wga; the latest one ({latest.occurred_on}) "
+            f"has uitkering {latest.uitkering or 'unknown'} ({latest.percentage} percent).",
             field="spoor",
-            unmet_condition="wia_percentage",
+            unmet_condition="wia_uitkering",
         )
 
 

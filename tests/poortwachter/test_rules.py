@@ -13,7 +13,9 @@ from app.poortwachter import (
     PARTIES,
     STATUSES,
     CaseFactsError,
+    Milestone,
     Obligation,
+    SickClock,
     SubmittedReport,
     Track,
     check_milestone,
@@ -35,8 +37,8 @@ def days_after(start: str, n: int) -> date:
 
 
 def test_tables_cover_every_code() -> None:
-    assert len(OBLIGATION_CODES) == 14
-    assert len(MILESTONE_TYPES) == len(set(MILESTONE_TYPES)) == 17
+    assert len(OBLIGATION_CODES) == 17
+    assert len(MILESTONE_TYPES) == len(set(MILESTONE_TYPES)) == 25
     for table in (OBLIGATION_TITLES, OBLIGATION_LEGAL_BASIS, OBLIGATION_PARTIES):
         assert set(table) == set(OBLIGATION_CODES)
     for parties in OBLIGATION_PARTIES.values():
@@ -48,7 +50,14 @@ def test_tables_cover_every_code() -> None:
 def test_every_obligation_is_listed_once_on_a_plain_case() -> None:
     result = evaluate(case(period(D)), d("2025-06-01"))
     assert sorted(codes(result.obligations)) == sorted(
-        set(OBLIGATION_CODES) - {"bijstelling_plan_van_aanpak", "voortgangsrapportage"}
+        set(OBLIGATION_CODES)
+        - {
+            "bijstelling_plan_van_aanpak",
+            "voortgangsrapportage",
+            "ziekmelding_uit_dienst",
+            "reintegratieverslag_uit_dienst",
+            "beslissing_herstelmelding",
+        }
     )
     assert {ob.status for ob in result.obligations} <= set(STATUSES)
 
@@ -221,16 +230,18 @@ def test_start_spoor_2_after_an_eerstejaarsevaluatie() -> None:
         "open",
         None,
     )
+    # v2: never projected, never waiting; the window opens on sickday(364).
     without = one(evaluate(case(period(D)), d("2025-12-02")), "start_spoor_2")
-    assert (without.status, without.waiting_for, without.window_opens_on) == (
+    assert (without.status, without.waiting_for, without.window_opens_on, without.due_on) == (
         "upcoming",
-        "eerstejaarsevaluatie",
+        None,
         d("2026-01-05"),
+        d("2026-02-15"),
     )
-    # A late eerstejaarsevaluatie: the window had opened when its due date passed, whichever came first.
+    # A late eerstejaarsevaluatie does not move spoor 2: due 42 days after sickday(363) (v2; v1 gave 2026-03-03).
     late = case(period(D), milestones=(ms("eerstejaarsevaluatie", "2026-01-20", id="eje"),))
     spoor_2 = one(evaluate(late, d("2026-01-21")), "start_spoor_2")
-    assert (spoor_2.window_opens_on, spoor_2.due_on, spoor_2.status) == (d("2026-01-05"), d("2026-03-03"), "open")
+    assert (spoor_2.window_opens_on, spoor_2.due_on, spoor_2.status) == (d("2026-01-05"), d("2026-02-15"), "open")
 
 
 def test_start_spoor_2_is_fulfilled_by_the_earliest_spoor_2_track_only() -> None:
@@ -255,7 +266,7 @@ def test_projected_deadlines_wait_for_the_direct_predecessor() -> None:
     assert one(result, "plan_van_aanpak").waiting_for == "probleemanalyse"
     assert one(result, "casemanager").waiting_for == "probleemanalyse"
     assert one(result, "voortgangsgesprek").waiting_for == "plan_van_aanpak"
-    assert one(result, "start_spoor_2").waiting_for == "eerstejaarsevaluatie"
+    assert one(result, "start_spoor_2").waiting_for is None  # v2: never projected
     assert one(result, "ziekmelding_uwv").waiting_for is None
 
     later = evaluate(case(period(D)), days_after(D, 98))
@@ -276,31 +287,43 @@ def test_the_earliest_milestone_fulfils_a_one_off_obligation() -> None:
     assert one(evaluate(facts, d("2025-03-01")), "plan_van_aanpak").due_on == d("2025-02-15")
 
 
-def test_afwijking_waives_from_its_date_on_and_done_wins() -> None:
-    afwijking = ms("afwijking", "2025-03-01", obligation="probleemanalyse", id="afw")
+def test_afwijking_moves_the_due_date_from_its_date_on_and_done_counts_from_it() -> None:
+    afwijking = ms("afwijking", "2025-03-01", obligation="probleemanalyse", new_due_on=d("2025-03-10"), id="afw")
     facts = case(period(D), milestones=(afwijking,))
-    assert one(evaluate(facts, d("2025-02-28")), "probleemanalyse").status == "overdue"
-    waived = one(evaluate(facts, d("2025-03-01")), "probleemanalyse")
-    assert (waived.status, waived.evidence_id, waived.completed_on) == ("waived", "afw", None)
+    before = one(evaluate(facts, d("2025-02-28")), "probleemanalyse")
+    assert (before.status, before.due_on, before.overdue_by_days) == ("overdue", d("2025-02-16"), 12)
+    moved = one(evaluate(facts, d("2025-03-01")), "probleemanalyse")
+    assert (moved.status, moved.due_on, moved.evidence_id) == ("open", d("2025-03-10"), None)
+    assert one(evaluate(facts, d("2025-03-11")), "probleemanalyse").overdue_by_days == 1
+    # The projected plan van aanpak follows the moved probleemanalyse.
+    assert one(evaluate(facts, d("2025-03-01")), "plan_van_aanpak").due_on == d("2025-03-24")
 
-    done = case(period(D), milestones=(afwijking, ms("probleemanalyse", "2025-03-05", id="pa")))
-    pa = one(evaluate(done, d("2025-03-10")), "probleemanalyse")
-    assert (pa.status, pa.evidence_id, pa.late_by_days) == ("done", "pa", 17)
+    done = case(period(D), milestones=(afwijking, ms("probleemanalyse", "2025-03-12", id="pa")))
+    pa = one(evaluate(done, d("2025-03-15")), "probleemanalyse")
+    assert (pa.status, pa.evidence_id, pa.late_by_days) == ("done", "pa", 2)
 
 
-def test_afwijking_waives_every_occurrence() -> None:
+def test_afwijking_names_one_occurrence_of_a_bijstelling() -> None:
     facts = case(
         period(D),
         milestones=(
             ms("bijstellingsadvies", "2025-02-01"),
             ms("bijstellingsadvies", "2025-05-01"),
-            ms("afwijking", "2025-03-01", obligation="bijstelling_plan_van_aanpak"),
+            ms("afwijking", "2025-03-01", obligation="bijstelling_plan_van_aanpak", new_due_on=d("2025-07-01")),
         ),
     )
-    statuses = [
-        ob.status for ob in evaluate(facts, d("2025-06-01")).obligations if ob.code == "bijstelling_plan_van_aanpak"
+    items = [
+        (ob.due_on, ob.status)
+        for ob in evaluate(facts, d("2025-06-01")).obligations
+        if ob.code == "bijstelling_plan_van_aanpak"
     ]
-    assert statuses == ["waived", "waived"]
+    assert items == [(d("2025-05-15"), "overdue"), (d("2025-07-01"), "open")]
+
+
+def test_a_v1_afwijking_without_new_due_on_leaves_the_rules() -> None:
+    legacy = ms("afwijking", "2025-03-01", obligation="start_spoor_2")
+    facts = case(period(D), milestones=(legacy, ms("afwijking", "2025-03-01", obligation="casemanager")))
+    assert evaluate(facts, d("2026-06-01")) == evaluate(case(period(D)), d("2026-06-01"))
 
 
 # --- verlenging and loonsanctie -------------------------------------------------------------------------
@@ -316,11 +339,11 @@ def test_the_latest_verlenging_counts_and_later_ones_do_not_exist_yet() -> None:
         ),
     )
     result = evaluate(facts, d("2025-12-01"))
-    assert result.wachttijd_end == d("2026-04-12")
+    assert (result.wachttijd_end, result.verlenging_end) == (d("2026-01-11"), d("2026-04-12"))  # v2: E stays
     assert one(result, "wia_kennisgeving").due_on == d("2025-09-28")  # fixed on the clock
     assert one(result, "eerstejaarsevaluatie").due_on == d("2025-01-12")
-    assert evaluate(facts, d("2025-10-15")).wachttijd_end == d("2026-06-01")
-    assert evaluate(facts, d("2025-09-30")).wachttijd_end == d("2026-01-11")
+    assert evaluate(facts, d("2025-10-15")).verlenging_end == d("2026-06-01")
+    assert evaluate(facts, d("2025-09-30")).verlenging_end is None
 
 
 def test_loonsanctie_extends_pay_not_the_wachttijd() -> None:
@@ -353,7 +376,7 @@ RECOVERED = case(
     period(D, "2025-05-31"),
     milestones=(
         ms("probleemanalyse", "2025-02-10"),
-        ms("afwijking", "2025-03-01", obligation="casemanager"),
+        ms("casemanager", "2025-03-01"),
     ),
 )
 
@@ -371,7 +394,7 @@ RECOVERED = case(
 def test_suspended_then_lapsed_after_recovery(as_of: str, phase: str | None) -> None:
     result = evaluate(RECOVERED, d(as_of))
     assert one(result, "probleemanalyse").status == "done"
-    assert one(result, "casemanager").status == "waived"
+    assert one(result, "casemanager").status == "done"
     pva = one(result, "plan_van_aanpak")  # overdue since 2025-02-24
     if phase is None:
         assert pva.status == "overdue"
@@ -395,12 +418,12 @@ def test_a_recorded_last_day_after_as_of_is_not_a_recovery_yet() -> None:
 
 def test_a_relapse_within_28_days_revives_the_clock() -> None:
     facts = case(period(D, "2025-05-31"), period("2025-06-20"))
-    # Periods count as recorded: a day in the gap is no recovery, and takes the next counted day's week.
+    # v2: a day in the gap is a recovery day (suspended, no sick week), with the due dates of all periods.
     in_gap = evaluate(facts, d("2025-06-15"))
-    assert one(in_gap, "ziekmelding_uwv").status == "upcoming"
+    assert one(in_gap, "ziekmelding_uwv").status == "suspended"
     assert one(in_gap, "ziekmelding_uwv").due_on == d("2025-11-15")
-    assert one(in_gap, "probleemanalyse").status == "overdue"
-    assert in_gap.sick_week == 21
+    assert one(in_gap, "probleemanalyse").status == "suspended"
+    assert (in_gap.sick_week, in_gap.phase, in_gap.loonsanctie_risk) == (None, "hersteld", False)
     # Recorded without the relapse, the same day is suspended and the dates run on as if still sick.
     recovered = evaluate(case(period(D, "2025-05-31")), d("2025-06-15"))
     assert one(recovered, "ziekmelding_uwv").status == "suspended"
@@ -548,20 +571,25 @@ def test_only_an_overdue_werkgever_item_is_a_loonsanctie_risk() -> None:
         "casemanager",
         "ziekmelding_uwv",
         "eerstejaarsevaluatie",
-        "actueel_oordeel",
-        "eindevaluatie",
-        "reintegratieverslag",
     )
     done = (
         *(ms(code, "2024-03-01") for code in werkgever_codes),
+        *(ms(code, "2025-10-01") for code in ("actueel_oordeel", "eindevaluatie", "reintegratieverslag")),
         ms("voortgangsgesprek", "2025-12-20"),
-        ms("afwijking", "2024-03-01", obligation="start_spoor_2"),
+        ms("spoor_2_niet_ingezet", "2025-01-05", until=d("2026-03-01")),
+        ms("ziekmelding_uwv", "2024-03-01"),
+        ms("wia_kennisgeving", "2025-12-20"),
     )
     result = evaluate(case(period("2024-01-15"), milestones=done), d("2026-01-01"))
     overdue = {ob.code for ob in result.obligations if ob.status == "overdue"}
-    assert overdue == {"wia_kennisgeving", "wia_aanvraag"}
+    assert overdue == set()
+    # E - 77 = 2025-10-26; the late notice (after sickday(622) = 2025-09-28) moves A to 2025-12-20 + 28 -> Monday.
+    assert (one(result, "wia_aanvraag").due_on, one(result, "wia_aanvraag").status) == (d("2026-01-19"), "open")
+    assert one(result, "start_spoor_2").status == "waived"
     assert result.loonsanctie_risk is False
-    assert codes(result.outstanding["uwv"]) == ["wia_kennisgeving"]
+    later = evaluate(case(period("2024-01-15"), milestones=done), d("2026-01-20"))
+    assert {ob.code for ob in later.obligations if ob.status == "overdue"} == {"wia_aanvraag"}
+    assert later.loonsanctie_risk is False  # the werknemer's item is no loonsanctie ground
 
 
 def test_invalid_periods_raise_from_evaluate() -> None:
@@ -574,36 +602,64 @@ def test_invalid_periods_raise_from_evaluate() -> None:
 # --- single-milestone checks and spoor 3 -----------------------------------------------------------------
 
 
+_CLOCK = SickClock((period(D),))
+_RECORDED_ON = d("2030-01-01")
+
+
 @pytest.mark.parametrize(
-    ("milestone", "field"),
+    ("milestone", "field", "rule"),
     [
-        (ms("probleemanalyse", "2025-01-05"), "occurred_on"),
-        (ms("diagnose", "2025-02-01"), "type"),
-        (ms("afwijking", "2025-02-01", obligation="koffie"), "obligation"),
-        (ms("loonsanctie", "2027-01-04"), "until"),
-        (ms("loonsanctie", "2027-01-04", until=d("2028-01-03")), "until"),
-        (ms("wia_beslissing", "2027-01-04", percentage=120), "percentage"),
+        (ms("probleemanalyse", "2025-01-05"), "occurred_on", "dated_before_first_sick_day"),
+        (ms("probleemanalyse", "2030-01-02"), "occurred_on", "dated_after_recording_day"),
+        (ms("diagnose", "2025-02-01"), "type", "unknown_type"),
+        (
+            ms("afwijking", "2025-02-01", obligation="koffie", new_due_on=d("2025-03-01")),
+            "obligation",
+            "afwijking_code",
+        ),
+        (
+            ms("afwijking", "2025-02-01", obligation="start_spoor_2", new_due_on=d("2025-03-01")),
+            "obligation",
+            "afwijking_code",
+        ),
+        (
+            ms("afwijking", "2025-02-01", obligation="plan_van_aanpak", new_due_on=d("2025-01-31")),
+            "new_due_on",
+            "new_due_on_before_occurred_on",
+        ),
+        (ms("loonsanctie", "2026-11-01"), "until", "until_required"),
+        (ms("loonsanctie", "2026-11-01", until=d("2028-01-17")), "until", "loonsanctie_bounds"),
+        (ms("wia_beslissing", "2027-01-04", percentage=120, uitkering="iva"), "percentage", "wia_percentage_range"),
+        (ms("wia_beslissing", "2027-01-04", percentage=85, uitkering="geen"), "uitkering", "wia_uitkering_percentage"),
+        (ms("herstelmelding", "2027-01-04"), "occurred_on", "herstelmelding_without_loonsanctie"),
     ],
 )
-def test_check_milestone_rejects(milestone: object, field: str) -> None:
+def test_check_milestone_rejects(milestone: Milestone, field: str, rule: str) -> None:
     with pytest.raises(CaseFactsError) as raised:
-        check_milestone(milestone, d(D), d("2027-01-03"))  # type: ignore[arg-type]
-    assert raised.value.field == field
+        check_milestone(milestone, _CLOCK, (period(D),), (), (), _RECORDED_ON)
+    assert (raised.value.field, raised.value.rule) == (field, rule)
 
 
 def test_check_milestone_accepts() -> None:
-    check_milestone(ms("loonsanctie", "2027-01-04", until=d("2028-01-02")), d(D), d("2027-01-03"))
-    check_milestone(ms("afwijking", D, obligation="start_spoor_2"), d(D), d("2027-01-03"))
+    check_milestone(ms("loonsanctie", "2026-11-01", until=d("2028-01-16")), _CLOCK, (period(D),), (), (), _RECORDED_ON)
+    afwijking = ms("afwijking", D, obligation="eerstejaarsevaluatie", new_due_on=d(D))
+    check_milestone(afwijking, _CLOCK, (period(D),), (), (), _RECORDED_ON)
 
 
 @pytest.mark.parametrize(
-    ("percentage", "eigenrisicodrager", "allowed"),
-    [(34, True, False), (35, True, True), (80, True, True), (81, True, False), (50, False, False)],
+    ("percentage", "uitkering", "eigenrisicodrager", "allowed"),
+    [
+        (34, "geen", True, False),
+        (35, "wga", True, True),
+        (90, "wga", True, True),
+        (80, "iva", True, False),
+        (50, "wga", False, False),
+    ],
 )
-def test_spoor_3_allowed(percentage: int, eigenrisicodrager: bool, allowed: bool) -> None:
+def test_spoor_3_allowed(percentage: int, uitkering: str, eigenrisicodrager: bool, allowed: bool) -> None:
     decisions = [
-        ms("wia_beslissing", "2027-01-01", percentage=10),
-        ms("wia_beslissing", "2027-02-01", percentage=percentage),
+        ms("wia_beslissing", "2027-01-01", percentage=10, uitkering="geen"),
+        ms("wia_beslissing", "2027-02-01", percentage=percentage, uitkering=uitkering),
     ]
     assert spoor_3_allowed(decisions, eigenrisicodrager) is allowed
     assert spoor_3_allowed(decisions, eigenrisicodrager, d("2027-01-15")) is False
