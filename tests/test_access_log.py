@@ -126,7 +126,7 @@ async def test_every_read_of_personal_data_is_logged_with_the_acting_user(world:
     report = await add_report(world.bureau, track["id"], "2026-02", **report_content("2026-02"))
     submitted = await world.bureau.post(f"/v1/progress-reports/{report['id']}/submit")
     assert submitted.status_code == 200, submitted.text
-    wia = {"type": "wia_beslissing", "occurred_on": "2026-01-10", "percentage": 50}
+    wia = {"type": "wia_beslissing", "occurred_on": "2026-01-10", "percentage": 50, "uitkering": "wga"}
     noted = {"type": "eerstejaarsevaluatie", "occurred_on": "2026-01-05", "note": "Gesprek met werknemer"}
     plain = await world.bureau.post(f"/v1/cases/{cid}/milestones", json=wia)
     assert plain.status_code == 201, plain.text
