@@ -55,3 +55,24 @@ async def test_the_pdf_renders_in_a_thread(world: World, threads_seen: list[bool
     response = await world.bureau.get(f"/v1/progress-reports/{report['id']}", headers={"Accept": "application/pdf"})
     assert response.status_code == 200
     assert threads_seen == [True]
+
+
+async def test_the_export_pdf_renders_in_a_thread(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.retention import pdf as export_pdf
+
+    seen: list[bool] = []
+    loop_thread = threading.get_ident()
+    render = export_pdf.render
+
+    def watched(*args: Any) -> Any:
+        seen.append(threading.get_ident() != loop_thread)
+        return render(*args)
+
+    monkeypatch.setattr(export_pdf, "render", watched)
+    case, _ = await spoor_2(world)
+    url = f"/v1/cases/{case['id']}/export"
+    response = await world.bureau.get(url, headers={"Accept": "application/pdf"})
+    assert response.status_code == 200, response.text
+    assert seen == [True]
+    assert response.headers["vary"] == "Accept"
+    assert (await world.bureau.get(url)).headers["vary"] == "Accept"

@@ -9,10 +9,13 @@ report: the router runs it in a worker thread.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import anyio.to_thread
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -84,6 +87,17 @@ class ReportHeader:
     track_ended_on: date | None
     coach: str | None
     sick_weeks: tuple[int, int] | None
+
+
+# At most two PDFs render at once per process: more would only share the same two cores, while holding threads that
+# other blocking work needs.
+_PDF_THREADS = anyio.CapacityLimiter(2)
+
+
+async def in_thread(render: Callable[..., bytes], *args: Any) -> bytes:
+    """Render a PDF in a worker thread (CPU work of up to seconds for the largest documents): the event loop keeps
+    serving meanwhile."""
+    return await anyio.to_thread.run_sync(render, *args, limiter=_PDF_THREADS)
 
 
 _FONTS = Path(__file__).parent / "fonts"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-import anyio.to_thread
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +24,7 @@ from app.proposals import service as proposals
 from app.proposals.schemas import ProposalSummary
 from app.reports import repository
 from app.reports.models import ProgressReport
-from app.reports.pdf import ReportHeader, render
+from app.reports.pdf import ReportHeader, in_thread, render
 from app.reports.schemas import ReportCreate, ReportRead, ReportSubmit, ReportUpdate
 from app.tracks import service as tracks
 from app.tracks.models import Track
@@ -300,11 +299,6 @@ def _sick_weeks(case: Case, period: str) -> tuple[int, int] | None:
     return (start, end) if start is not None and end is not None else None
 
 
-# At most two PDFs render at once per worker: more would only share the same two cores, while holding threads that
-# other blocking work needs.
-_PDF_THREADS = anyio.CapacityLimiter(2)
-
-
 async def pdf(session: AsyncSession, principal: Principal, report_id: uuid.UUID) -> tuple[bytes, str]:
     """The report as a printable PDF, and a file name for it."""
     report, track, case = await _readable(session, principal, report_id)
@@ -324,5 +318,5 @@ async def pdf(session: AsyncSession, principal: Principal, report_id: uuid.UUID)
         sick_weeks=_sick_weeks(case, report.period),
     )
     # CPU work (up to a second for the largest report): in a worker thread, so the event loop keeps serving.
-    content = await anyio.to_thread.run_sync(render, header, read, limiter=_PDF_THREADS)
+    content = await in_thread(render, header, read)
     return content, f"voortgangsrapportage-{report.period}-{report.id}.pdf"
