@@ -80,7 +80,13 @@ async def full_dossier(world: World, *, close: bool = True) -> Dossier:
     milestones = f"/v1/cases/{cid}/milestones"
     for body in (
         {"type": "plan_van_aanpak", "occurred_on": "2025-02-20", "note": note},
-        {"type": "afwijking", "occurred_on": "2026-01-10", "obligation": "start_spoor_2", "reason": reason},
+        {
+            "type": "afwijking",
+            "occurred_on": "2026-01-10",
+            "obligation": "eerstejaarsevaluatie",
+            "reason": reason,
+            "new_due_on": "2026-02-01",
+        },
     ):
         assert (await world.bureau.post(milestones, json=body)).status_code == 201
     pushed = await world.arbodienst.put(
