@@ -189,7 +189,7 @@ def test_secrets_from_files_and_production_refusals(tmp_path: Path) -> None:
     database = tmp_path / "database_url"
     database.write_text(make_url(url).render_as_string(hide_password=False) + "\n")
     from_files = {**production, "SPOORWIJZER_BSN_KEYS_FILE": str(keys), "DATABASE_URL_FILE": str(database)}
-    assert spoorwijzer(None, "migrate", env=from_files)["migrated"] is True  # (also the snapshot rebuild)
+    assert spoorwijzer(None, "migrate", env=from_files) == {"migrated": True, "compliance_snapshots": {"refreshed": 0}}
     refused = spoorwijzer(None, "migrate", env={**from_files, "SPOORWIJZER_DEMO_DATA": "true"}, ok=False)
     assert "DEMO_DATA" in refused
 
