@@ -25,10 +25,12 @@ from app.core.metrics import router as metrics_router
 from app.core.middleware import InputGuard, RequestGuard, RequestId, RetryOnDeadlock
 from app.core.openapi import install_openapi
 from app.core.settings import Settings, derived_key, get_settings
+from app.documents.router import router as documents_router
 from app.medical.router import router as medical_router
 from app.milestones.router import router as milestones_router
 from app.organizations.router import router as organizations_router
 from app.proposals.router import router as proposals_router
+from app.reintegratieverslag.router import router as reintegratieverslag_router
 from app.reports.router import router as reports_router
 from app.retention.router import router as retention_router
 from app.retention.schedule import jobs as retention_jobs
@@ -130,7 +132,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         reports_router,
         proposals_router,
         medical_router,
+        documents_router,
         compliance_router,
+        reintegratieverslag_router,
         audit_router,
         retention_router,
     ):

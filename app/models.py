@@ -7,6 +7,7 @@ from app.compliance.models import ComplianceItem, ComplianceSnapshot
 from app.core.db import Base
 from app.core.health import SchemaCompatibility
 from app.core.idempotency import IdempotencyRecord
+from app.documents.models import DocumentReference
 from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
@@ -24,6 +25,7 @@ __all__ = [
     "Case",
     "ComplianceItem",
     "ComplianceSnapshot",
+    "DocumentReference",
     "Event",
     "IdempotencyRecord",
     "MedicalStatusVersion",

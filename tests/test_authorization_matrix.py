@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 from app.auth.models import ApiKey
 from tests.conftest import Actor, Factory, World, case_body, create_case
 from tests.test_medical import first_push, status_body
+from tests.test_reintegratieverslag import document_body
 
 # The callers: the case's three parties, the same kinds of another bureau's world, and two without a valid key.
 B, E, A = "bureau", "employer", "arbodienst"
@@ -128,6 +129,18 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/events"): Probe(EVERYONE),
     ("GET", "/v1/cases/{case_id}/audit-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
     ("GET", "/v1/cases/{case_id}/access-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
+    # Document references: each party records the kinds it supplies; the arbodienst reads only those kinds.
+    ("GET", "/v1/cases/{case_id}/documents"): Probe(parties(ok=f"{B} {E} {A}")),
+    ("POST", "/v1/cases/{case_id}/documents"): Probe(parties(ok=f"{B} {E} {A}"), body=lambda d, c: document_for(d, c)),
+    ("GET", "/v1/cases/{case_id}/documents/{document_id}"): Probe(parties(ok=f"{B} {E} {A}")),
+    # The RIV check: the case's three parties; the export (with the BSN): bureau and werkgever only.
+    ("GET", "/v1/cases/{case_id}/reintegratieverslag"): Probe(
+        parties(ok=f"{B} {E} {A}"), params={"as_of": "2025-03-03"}
+    ),
+    ("GET", "/v1/cases/{case_id}/reintegratieverslag/export"): Probe(
+        parties(ok=f"{B} {E}"), params={"as_of": "2025-03-03"}
+    ),
+    ("GET", "/v1/reintegratieverslag"): Probe(EVERYONE, params={"as_of": "2025-03-03"}),
     # AVG rights and legal hold: the bureau alone.
     ("GET", "/v1/cases/{case_id}/export"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
     ("POST", "/v1/cases/{case_id}/erase"): Probe(
@@ -177,6 +190,16 @@ MATRIX: dict[tuple[str, str], Probe] = {
 }
 
 
+def document_for(dossier: Dossier, caller: str) -> dict[str, Any]:
+    """Each party records a document reference of a kind it supplies."""
+    kind = caller.removeprefix("other_")
+    if kind == B:
+        return document_body("arbeidsdeskundig_rapport", "2025-03-01", None)
+    if kind == E:
+        return document_body("plan_van_aanpak", "2025-02-20", dossier.ids["plan_van_aanpak_id"])
+    return document_body("probleemanalyse", "2025-02-20", dossier.ids["milestone_id"])
+
+
 def proposal_body() -> dict[str, Any]:
     return {
         "prospective_employer": {"name": "Bouwbedrijf Smit", "place": "Zwolle"},
@@ -203,6 +226,14 @@ async def dossier(world: World) -> Dossier:
     assert draft.status_code == 201, draft.text
     proposal = await bureau.post(f"/v1/tracks/{track.json()['id']}/candidate-proposals", json=proposal_body())
     assert proposal.status_code == 201, proposal.text
+    plan = await bureau.post(
+        f"/v1/cases/{case['id']}/milestones", json={"type": "plan_van_aanpak", "occurred_on": "2025-02-20"}
+    )
+    assert plan.status_code == 201, plan.text
+    document = await bureau.post(
+        f"/v1/cases/{case['id']}/documents", json=document_body("arbeidsdeskundig_rapport", "2025-02-25", None)
+    )
+    assert document.status_code == 201, document.text
     ids = {
         "case_id": case["id"],
         "organization_id": world.bureau.id,
@@ -211,6 +242,8 @@ async def dossier(world: World) -> Dossier:
         "report_id": draft.json()["id"],
         "submitted_report_id": submitted.json()["id"],
         "proposal_id": proposal.json()["id"],
+        "plan_van_aanpak_id": plan.json()["id"],
+        "document_id": document.json()["id"],
     }
     return Dossier(world, case, ids)
 
@@ -307,7 +340,8 @@ async def test_the_change_feed_shows_each_caller_only_what_it_may_read(world: Wo
     everything = await seen(world.bureau)
     assert {"case", "milestone", "medical_status", "track", "progress_report", "candidate_proposal"} <= set(everything)
     arbodienst = await seen(world.arbodienst)
-    assert set(arbodienst) == {"case", "milestone", "medical_status", "track"}
+    # The arbodienst reads the arbeidsdeskundig rapport's reference (a kind it may record), never a report.
+    assert set(arbodienst) == {"case", "milestone", "medical_status", "track", "document"}
     employer = await seen(world.employer)
     assert employer["progress_report"] == {d.ids["submitted_report_id"]}  # never the draft
     assert employer["candidate_proposal"] == everything["candidate_proposal"]

@@ -19,6 +19,7 @@ from app.retention.anonymise import blank
 from app.retention.job import run_retention
 from tests.conftest import World, assert_problem, create_case
 from tests.test_medical import status_body
+from tests.test_reintegratieverslag import document_body
 from tests.workflows import add_proposal, add_report, report_content, start_track
 
 CLOSED_ON = date(2026, 6, 30)
@@ -78,17 +79,25 @@ async def full_dossier(world: World, *, close: bool = True) -> Dossier:
     case = response.json()
     cid = case["id"]
     milestones = f"/v1/cases/{cid}/milestones"
+    plan_id = ""
     for body in (
         {"type": "plan_van_aanpak", "occurred_on": "2025-02-20", "note": note},
         {
             "type": "afwijking",
             "occurred_on": "2026-01-10",
-            "obligation": "eerstejaarsevaluatie",
+            "obligation": "voortgangsgesprek",
             "reason": reason,
-            "new_due_on": "2026-02-01",
+            "new_due_on": "2026-02-10",
         },
     ):
-        assert (await world.bureau.post(milestones, json=body)).status_code == 201
+        recorded = await world.bureau.post(milestones, json=body)
+        assert recorded.status_code == 201, recorded.text
+        plan_id = plan_id or recorded.json()["id"]
+    title = _word("Titel")  # titles should be functional; if not, erasure forgets them too
+    document = await world.employer.post(
+        f"/v1/cases/{cid}/documents", json=document_body("plan_van_aanpak", "2025-02-20", plan_id, title=title)
+    )
+    assert document.status_code == 201, document.text
     pushed = await world.arbodienst.put(
         f"/v1/cases/{cid}/medical-status",
         json=status_body(
@@ -131,7 +140,7 @@ async def full_dossier(world: World, *, close: bool = True) -> Dossier:
         assert closed.status_code == 200, closed.text
         case = closed.json()
     personal = [name, manager, coach, note, reason, goal, end_reason, employer, place, vacancy, proposal_note]
-    personal += [rejection, capacity, advice, doctor, houding, comments, activity, born, bsn, kvk]
+    personal += [rejection, capacity, advice, doctor, houding, comments, activity, born, bsn, kvk, title]
     assert born not in ("2025-01-06", CLOSED_ON.isoformat())
     return Dossier(case, personal, bsn)
 
@@ -225,6 +234,10 @@ async def test_erase_forgets_the_person_everywhere_and_keeps_the_facts(
     reports = (await world.bureau.get(f"/v1/tracks/{tracks[0]['id']}/progress-reports")).json()["items"]
     assert [(r["status"], r["period"], [g["status"] for g in r["plan_progress"]]) for r in reports] == [
         ("submitted", "2026-02", ["on_track", "behind"])
+    ]
+    documents = (await world.bureau.get(f"/v1/cases/{dossier.id}/documents")).json()["items"]
+    assert [(d["kind"], d["title"], d["supplied_by"], d["dated_on"], len(d["sha256"])) for d in documents] == [
+        ("plan_van_aanpak", "", "werkgever", "2025-02-20", 64)
     ]
     medical = (await world.bureau.get(f"/v1/cases/{dossier.id}/medical-status")).json()
     assert medical["functional_capacities"]["werktijden"] == {"level": "beperkt", "note": ""}

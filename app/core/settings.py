@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     report_grace_days: int = Field(default=14, ge=0, le=60)
+    # The actueel oordeel's and eindevaluatie's allowed age at the RIV's reference date (a choice, no statute).
+    riv_max_age_days: int = Field(default=48, ge=14, le=182)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
     db_lock_timeout_ms: int = Field(default=5_000, ge=10)

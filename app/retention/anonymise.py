@@ -48,6 +48,9 @@ KEPT_COLUMNS = frozenset(
         "event_type",
         "occurrence",  # which occurrence of an obligation a deadline transition is (part of a unique key)
         "acting_user",  # who read or changed (the bureau's user, not the employee): the access log keeps it
+        "supplied_by",  # document references: a party code
+        "media_type",
+        "sha256",  # the checksum of a file the party keeps (its format is checked: a blank would not fit)
     }
 )
 # JSON keys whose string values are codes (enums) and stay.
@@ -68,7 +71,9 @@ _ID_OR_DATE = re.compile(
 def blank(value: Any, key: str | None = None) -> Any:
     """`value` with every personal string emptied (see the module docstring)."""
     if isinstance(value, dict):
-        return {k: blank(v, k) for k, v in value.items()}
+        # A document reference's title is free text beside its codes (app/documents): forgotten like any free text.
+        free = ("title",) if "sha256" in value and "kind" in value else ()
+        return {k: "" if k in free and isinstance(v, str) else blank(v, k) for k, v in value.items()}
     if isinstance(value, list):
         return [blank(v, key) for v in value]
     if isinstance(value, str):

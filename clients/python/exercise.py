@@ -16,7 +16,15 @@ from spoorwijzer_client import AuthenticatedClient
 from spoorwijzer_client.api.cases import cases_get, cases_list
 from spoorwijzer_client.api.compliance import compliance_case
 from spoorwijzer_client.api.progress_reports import progress_reports_get
-from spoorwijzer_client.models import CaseCompliance, CaseRead, PageCaseRead, Problem, ReportRead
+from spoorwijzer_client.api.reintegratieverslag import reintegratieverslag_case
+from spoorwijzer_client.models import (
+    CaseCompliance,
+    CaseRead,
+    PageCaseRead,
+    Problem,
+    ReintegratieverslagCheck,
+    ReportRead,
+)
 from spoorwijzer_client.types import UNSET
 
 
@@ -55,11 +63,26 @@ def main() -> None:
     assert isinstance(report, ReportRead)
     check(report.status == "submitted" and report.id == report_id, "the submitted report")
 
+    riv = reintegratieverslag_case.sync(case_id, client=client)
+    check(isinstance(riv, ReintegratieverslagCheck), f"the RIV check, got {riv!r}")
+    assert isinstance(riv, ReintegratieverslagCheck)
+    parts = [str(p.part.value) for p in riv.parts]
+    check(parts[0] == "ziekmelding_en_gegevens" and len(parts) == 10, f"the ten parts in order: {parts}")
+    check(
+        all(str(p.status.value) in {"not_required", "missing", "incomplete", "stale", "present"} for p in riv.parts),
+        "statuses",
+    )
+
     hidden = cases_get.sync(uuid.UUID("00000000-0000-4000-8000-000000000000"), client=client)
     check(isinstance(hidden, Problem) and hidden.status == 404, f"a case outside the view is a 404 problem: {hidden!r}")
 
     werkgever = [f"{o.code}:{o.status}:{o.due_on}" for o in compliance.outstanding.werkgever]
-    summary = {"client": "python", "cases": len(cases), "obligations": len(compliance.obligations)}
+    summary = {
+        "client": "python",
+        "cases": len(cases),
+        "obligations": len(compliance.obligations),
+        "riv_parts": len(parts),
+    }
     print(json.dumps({**summary, "werkgever_outstanding": werkgever, "report": report.period}))
 
 

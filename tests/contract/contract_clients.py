@@ -1,7 +1,8 @@
 """Generated clients, used the way employer portals use us: the Python client (openapi-python-client) and the
 TypeScript client (openapi-typescript + openapi-fetch, type-checked by tsc), both generated from the committed
 `openapi/openapi.json` by `make clients`, each run against a live `spoorwijzer run` on a seeded database as the
-employer: list its cases, read one case's compliance and a submitted progress report.
+employer: list its cases, read one case's compliance, its re-integratieverslag check and a submitted progress
+report.
 
 Run by `make clients` (which installs and generates everything first) in its own pytest process.
 """
@@ -44,3 +45,4 @@ def test_an_employer_portal_reads_its_dossiers_through_the_generated_client(
     assert summary["client"] == client
     assert summary["cases"] == int(seeded.employer_cases)
     assert summary["obligations"] > 0
+    assert summary["riv_parts"] == 10  # the RIV check's route and its enums are in the generated client

@@ -49,6 +49,12 @@ const submitted = report.data;
 check(typeof submitted !== "string", "the report as JSON");
 check(submitted.status === "submitted" && submitted.id === reportId, "the submitted report");
 
+const riv = await client.GET("/v1/cases/{case_id}/reintegratieverslag", { params: { path: { case_id: caseId } } });
+if (riv.error) throw new Error(`reintegratieverslag: ${riv.error.status} ${riv.error.title}`);
+type PartKey = components["schemas"]["PartRead"]["part"];
+const parts: PartKey[] = riv.data.parts.map((p) => p.part);
+check(parts.length === 10 && parts[0] === "ziekmelding_en_gegevens", `the ten parts in order: ${parts}`);
+
 const hidden = await client.GET("/v1/cases/{case_id}", {
   params: { path: { case_id: "00000000-0000-4000-8000-000000000000" } },
 });
@@ -59,6 +65,7 @@ console.log(
     client: "typescript",
     cases: cases.length,
     obligations: compliance.data.obligations.length,
+    riv_parts: parts.length,
     werkgever_outstanding: werkgever,
     report: { period: submitted.period, submitted_on: submitted.submitted_on },
   }),
