@@ -76,3 +76,24 @@ async def test_the_export_pdf_renders_in_a_thread(world: World, monkeypatch: pyt
     assert seen == [True]
     assert response.headers["vary"] == "Accept"
     assert (await world.bureau.get(url)).headers["vary"] == "Accept"
+
+
+async def test_the_reintegratieverslag_pdf_renders_in_a_thread(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.reintegratieverslag import pdf as riv_pdf
+
+    seen: list[bool] = []
+    loop_thread = threading.get_ident()
+    render = riv_pdf.render
+
+    def watched(*args: Any) -> Any:
+        seen.append(threading.get_ident() != loop_thread)
+        return render(*args)
+
+    monkeypatch.setattr(riv_pdf, "render", watched)
+    case, _ = await spoor_2(world)
+    url = f"/v1/cases/{case['id']}/reintegratieverslag/export"
+    response = await world.bureau.get(url, headers={"Accept": "application/pdf"})
+    assert response.status_code == 200, response.text
+    assert seen == [True]
+    assert response.headers["vary"] == "Accept"
+    assert (await world.bureau.get(url)).headers["vary"] == "Accept"
