@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
-from app.background import Clock, Job, JobContext, SystemClock, Workers, register_job
+from app.background import Clock, Job, JobContext, SystemClock, register_job, running
+from app.calendar.router import router as calendar_router
 from app.cases.router import router as cases_router
 from app.cases.service import today
 from app.compliance.router import router as compliance_router
@@ -25,6 +27,7 @@ from app.core.metrics import router as metrics_router
 from app.core.middleware import InputGuard, RequestGuard, RequestId, RetryOnDeadlock
 from app.core.openapi import install_openapi
 from app.core.settings import Settings, derived_key, get_settings
+from app.deadlines import scheduler as deadline_scheduler
 from app.documents.router import router as documents_router
 from app.medical.router import router as medical_router
 from app.milestones.router import router as milestones_router
@@ -35,6 +38,8 @@ from app.reports.router import router as reports_router
 from app.retention.router import router as retention_router
 from app.retention.schedule import jobs as retention_jobs
 from app.tracks.router import router as tracks_router
+from app.webhooks.delivery import Dispatcher, fan_out_queued
+from app.webhooks.router import router as webhooks_router
 
 log = logging.getLogger("spoorwijzer")
 
@@ -59,11 +64,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             app.state.engine = engine
             app.state.sessionmaker = make_sessionmaker(engine)
             app.state.pool = await make_pool(url, settings)  # the hot reads' raw pool (app/core/db.py)
-        workers = await _start_workers(app, settings)
-        yield
-        if workers is not None:  # first: a pass in flight still needs the engine to roll back
-            await workers.stop()
-            app.state.workers = None
+        async with running(app):  # this process's background workers (app/background), stopped first
+            yield
         if app.state.pool is not None:
             await app.state.pool.close()
         await app.state.engine.dispose()
@@ -83,6 +85,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             {"name": "medical", "description": "Functional medical status pushed by the arbodienst"},
             {"name": "compliance", "description": "Poortwachter obligations per party, with deadlines"},
             {"name": "audit", "description": "Change feed, audit log and access log"},
+            {"name": "calendar", "description": "iCalendar feeds of outstanding obligations"},
+            {"name": "webhooks", "description": "Signed webhook deliveries of the change feed (docs/webhooks.md)"},
             {"name": "operations", "description": "Health, readiness and metrics"},
         ],
     )
@@ -115,6 +119,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     # Derived data written in each request's transaction, just before its commit.
     app.state.before_commit = [refresh_compliance]
+
+    async def deliveries_for_events(session: AsyncSession, written: Mapping[str, list[dict[str, Any]]]) -> None:
+        await fan_out_queued(session, app.state.clock.now(), written)
+
+    # After the queued rows: the webhook deliveries of the transaction's events (the outbox, app/webhooks).
+    app.state.after_rows = [deliveries_for_events]
+    register_job(app, Dispatcher().job())
+    register_job(app, deadline_scheduler.job())
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(ReleaseHeldConnection)
@@ -136,25 +148,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         compliance_router,
         reintegratieverslag_router,
         audit_router,
+        webhooks_router,
+        calendar_router,
         retention_router,
     ):
         app.include_router(router)
     return app
-
-
-async def _start_workers(app: FastAPI, settings: Settings) -> Workers | None:
-    """This process's background workers (one set per uvicorn worker), listening for their NOTIFY channels."""
-    if not settings.background_workers or not app.state.background_jobs:
-        return None
-    url = app.state.engine.url
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    workers = Workers(
-        app.state.background_jobs,
-        sessionmaker=app.state.sessionmaker,
-        clock=app.state.clock,
-        settings=settings,
-        listen_dsn=dsn,
-    )
-    await workers.start()
-    app.state.workers = workers
-    return workers

@@ -2,11 +2,13 @@
 
 from app.audit.models import AccessEntry, AuditEntry, Event
 from app.auth.models import ApiKey
+from app.calendar.models import CalendarFeed, CalendarOccurrence
 from app.cases.models import Case
 from app.compliance.models import ComplianceItem, ComplianceSnapshot
 from app.core.db import Base
 from app.core.health import SchemaCompatibility
 from app.core.idempotency import IdempotencyRecord
+from app.deadlines.models import DeadlineTransition
 from app.documents.models import DocumentReference
 from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
@@ -15,16 +17,20 @@ from app.proposals.models import CandidateProposal, ProposalStatusChange
 from app.reports.models import ProgressReport
 from app.retention.models import RetentionRun
 from app.tracks.models import Track
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccessEntry",
     "ApiKey",
     "AuditEntry",
     "Base",
+    "CalendarFeed",
+    "CalendarOccurrence",
     "CandidateProposal",
     "Case",
     "ComplianceItem",
     "ComplianceSnapshot",
+    "DeadlineTransition",
     "DocumentReference",
     "Event",
     "IdempotencyRecord",
@@ -37,4 +43,6 @@ __all__ = [
     "RetentionRun",
     "SchemaCompatibility",
     "Track",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

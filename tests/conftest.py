@@ -133,6 +133,9 @@ class Actor:
     async def put(self, url: str, **kwargs: Any) -> httpx.Response:
         return await self.request("PUT", url, **kwargs)
 
+    async def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+        return await self.request("DELETE", url, **kwargs)
+
 
 @dataclass
 class World:

@@ -187,6 +187,22 @@ MATRIX: dict[tuple[str, str], Probe] = {
         body=lambda d, c: {"status": "interview", "status_date": "2025-02-20"},
         headers=if_match(),
     ),
+    # Webhook endpoints and calendar feeds belong to one organization (any kind); others' answer 404.
+    ("GET", "/v1/webhook-endpoints"): Probe(EVERYONE),
+    ("POST", "/v1/webhook-endpoints"): Probe(EVERYONE, body=lambda d, c: {"url": "http://127.0.0.1:9/hook"}),
+    ("GET", "/v1/webhook-endpoints/{endpoint_id}"): Probe(parties(ok=B)),
+    ("PATCH", "/v1/webhook-endpoints/{endpoint_id}"): Probe(
+        parties(ok=B), body=lambda d, c: {"description": "Back-office"}, headers=if_match()
+    ),
+    ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"): Probe(parties(ok=B)),
+    ("POST", "/v1/webhook-endpoints/{endpoint_id}/rotate-secret"): Probe(parties(ok=B)),
+    ("GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"): Probe(parties(ok=B)),
+    ("POST", "/v1/webhook-deliveries/{delivery_id}/redeliver"): Probe(parties(ok=B)),
+    ("GET", "/v1/calendar-feeds"): Probe(EVERYONE),
+    ("POST", "/v1/calendar-feeds"): Probe(EVERYONE, body=lambda d, c: {}),
+    ("DELETE", "/v1/calendar-feeds/{feed_id}"): Probe(parties(ok=B)),
+    # The secret URL is the credential (calendar clients send no header): whoever holds it reads the feed.
+    ("GET", "/v1/calendar-feeds/{token}.ics"): Probe(PUBLIC),
 }
 
 
@@ -210,6 +226,10 @@ def proposal_body() -> dict[str, Any]:
 
 
 async def dossier(world: World) -> Dossier:
+    endpoint = await world.bureau.post("/v1/webhook-endpoints", json={"url": "http://127.0.0.1:9/hook"})
+    assert endpoint.status_code == 201, endpoint.text
+    feed = await world.bureau.post("/v1/calendar-feeds", json={})
+    assert feed.status_code == 201, feed.text
     case = await create_case(world)
     status = await first_push(world, case)  # also records the probleemanalyse milestone
     bureau = world.bureau
@@ -242,6 +262,12 @@ async def dossier(world: World) -> Dossier:
         "report_id": draft.json()["id"],
         "submitted_report_id": submitted.json()["id"],
         "proposal_id": proposal.json()["id"],
+        "endpoint_id": endpoint.json()["id"],
+        "delivery_id": (await bureau.get(f"/v1/webhook-endpoints/{endpoint.json()['id']}/deliveries")).json()["items"][
+            0
+        ]["id"],
+        "feed_id": feed.json()["id"],
+        "token": feed.json()["url"].removeprefix("/v1/calendar-feeds/").removesuffix(".ics"),
         "plan_van_aanpak_id": plan.json()["id"],
         "document_id": document.json()["id"],
     }

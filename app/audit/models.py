@@ -62,6 +62,8 @@ class Event(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    # The public id (feed and webhooks: the `webhook-id`); the bigint id only orders.
+    uid: Mapped[uuid.UUID] = mapped_column(server_default=func.gen_random_uuid())
     txid: Mapped[int] = mapped_column(BigInteger, server_default=text("pg_current_xact_id()::text::bigint"))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     type: Mapped[str] = mapped_column(String(60))

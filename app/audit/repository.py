@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import BigInteger, Text, and_, cast, func, or_, select, tuple_
+from sqlalchemy import BigInteger, ColumnElement, SQLColumnExpression, Text, and_, cast, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AccessEntry, AuditEntry, Event
@@ -30,16 +30,29 @@ async def access_for_case(
     return list((await session.scalars(query.order_by(AccessEntry.id).limit(limit))).all())
 
 
-def _visible_events(principal: Principal):  # type: ignore[no-untyped-def]
-    me = principal.organization_id
-    if principal.kind is OrganizationKind.reintegratiebureau:
-        # Events of my cases. An event without a case also has a bureau as tenant (its actor), but reaches only
-        # its organization_id: the tenant key says where the row lives, not who may read it.
-        by_case = and_(Event.bureau_id == me, Event.case_id.is_not(None))
-    elif principal.kind is OrganizationKind.werkgever:
-        by_case = and_(Event.employer_id == me, Event.visible_to_employer)
+def visible_events(
+    organization_id: uuid.UUID | SQLColumnExpression[uuid.UUID], kind: OrganizationKind | SQLColumnExpression[str]
+) -> ColumnElement[bool]:
+    """The events an organization may see: the one rule of the feed and of the webhooks (design section 3).
+
+    With a known kind (the feed) it is that kind's branch only, which its index serves; with columns (the
+    webhook fan-out joins every endpoint to the transaction's events) every branch, each guarded by the kind.
+    """
+    me = organization_id
+
+    def by_kind(of: OrganizationKind) -> ColumnElement[bool]:
+        if of is OrganizationKind.reintegratiebureau:
+            # Events of my cases. An event without a case also has a bureau as tenant (its actor), but reaches
+            # only its organization_id: the tenant key says where the row lives, not who may read it.
+            return and_(Event.bureau_id == me, Event.case_id.is_not(None))
+        if of is OrganizationKind.werkgever:
+            return and_(Event.employer_id == me, Event.visible_to_employer)
+        return and_(Event.arbodienst_id == me, Event.visible_to_arbodienst)
+
+    if isinstance(kind, OrganizationKind):
+        by_case = by_kind(kind)
     else:
-        by_case = and_(Event.arbodienst_id == me, Event.visible_to_arbodienst)
+        by_case = or_(*(and_(kind == of.value, by_kind(of)) for of in OrganizationKind))
     return or_(by_case, Event.organization_id == me)
 
 
@@ -56,7 +69,7 @@ async def feed(session: AsyncSession, principal: Principal, after: tuple[int, in
     query = (
         select(Event)
         .where(
-            _visible_events(principal),
+            visible_events(principal.organization_id, principal.kind),
             tuple_(Event.txid, Event.id) > tuple_(*after),
             or_(Event.txid < horizon, Event.txid == own),
         )

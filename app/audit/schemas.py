@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from app.audit.models import Event
 from app.core.schemas import ReadModel
 
 
@@ -28,21 +29,41 @@ class AccessEntryRead(ReadModel):
     at: datetime
     actor_organization_id: uuid.UUID
     actor_key_id: uuid.UUID
-    what: Literal["case", "bsn", "medical_status", "progress_report", "milestone", "audit_log"] = Field(
-        description="What was read: the case (`bsn`: with its masked BSN; also in the answer to a create, update "
-        "or close), the medical status, a progress report (JSON or PDF; a list of them counts once), milestones "
-        "with a note or WIA percentage, or the case's audit log"
+    what: Literal["case", "bsn", "medical_status", "progress_report", "milestone", "audit_log", "calendar_feed"] = (
+        Field(
+            description="What was read: the case (`bsn`: with its masked BSN; also in the answer to a create, update "
+            "or close), the medical status, a progress report (JSON or PDF; a list of them counts once), milestones "
+            "with a note or WIA percentage, the case's audit log, or a calendar feed showing the employee's name"
+        )
     )
     path: str
     acting_user: str | None = Field(description="The `X-Acting-User` the caller sent with the read, if any")
 
 
 class EventRead(ReadModel):
+    id: uuid.UUID = Field(
+        description="Stable event id: the same in this feed and in a webhook's `id` and `webhook-id` header"
+    )
     type: str = Field(description="`<entity_type>.<action>`, e.g. `case.created`")
     entity_type: str
     entity_id: uuid.UUID
     case_id: uuid.UUID | None
     occurred_at: datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _public_id(cls, data: Any) -> Any:
+        # From the ORM row: its public `uid` is the event's id (the bigint `id` only orders the feed).
+        if isinstance(data, Event):
+            return {
+                "id": data.uid,
+                "type": data.type,
+                "entity_type": data.entity_type,
+                "entity_id": data.entity_id,
+                "case_id": data.case_id,
+                "occurred_at": data.occurred_at,
+            }
+        return data
 
 
 class EventPage(ReadModel):

@@ -82,6 +82,7 @@ def record_change(
         session,
         "events",
         {
+            "uid": uuid.uuid4(),  # made here, so the webhook fan-out finds exactly this transaction's new events
             "type": f"{entity_type}.{action}",
             "entity_type": entity_type,
             "entity_id": entity_id,

@@ -69,6 +69,7 @@ class Workers:
         self._listener: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._stopping = False
 
     @property
     def started(self) -> bool:
@@ -76,6 +77,7 @@ class Workers:
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._stopping = False
         on_move = getattr(self.context.clock, "on_move", None)
         if on_move is not None:  # a MovableClock: a move wakes every job
             self._unsubscribe = on_move(self.wake_threadsafe)
@@ -83,14 +85,19 @@ class Workers:
         for running in self._running.values():
             running.task = asyncio.create_task(self._loop_job(running), name=f"background:{running.job.name}")
 
-    async def stop(self) -> None:
-        """Cancel the jobs (a pass in flight is cancelled: its transaction rolls back, its claims come free)."""
+    async def stop(self, grace: float = 15.0) -> None:
+        """Stop the jobs: a pass in flight may finish (and commit) for `grace` seconds, then it is cancelled (its
+        transaction rolls back, its claims come free). Idle jobs stop at once."""
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        self._stopping = True
+        self.wake()
         tasks = [r.task for r in self._running.values() if r.task is not None]
-        for task in tasks:
-            task.cancel()
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -133,7 +140,7 @@ class Workers:
 
     async def _loop_job(self, running: _Running) -> None:
         job = running.job
-        while True:
+        while not self._stopping:
             running.wakeup.clear()
             try:
                 more = await job.run(self.context)
@@ -143,6 +150,8 @@ class Workers:
                 log.exception("background job %s failed; retrying in %.1f s", job.name, job.interval)
                 more = False
             running.passes += 1
+            if self._stopping:
+                return
             if more:
                 await asyncio.sleep(0)  # let requests run between full batches
                 continue

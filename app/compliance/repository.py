@@ -143,12 +143,32 @@ def _selected_cases(query: PortfolioQuery) -> list[ColumnElement[bool]]:
 
 
 def _valid_snapshot(query: PortfolioQuery) -> ColumnElement[bool]:
+    return valid_snapshot(query.as_of, query.report_grace_days)
+
+
+def valid_snapshot(as_of: date, report_grace_days: int) -> ColumnElement[bool]:
     """The stored snapshot answers exactly for this reference date (see app/poortwachter/snapshot.py)."""
     return and_(
-        ComplianceSnapshot.facts_through <= query.as_of,
-        ComplianceSnapshot.valid_until >= query.as_of,
+        ComplianceSnapshot.facts_through <= as_of,
+        ComplianceSnapshot.valid_until >= as_of,
         ComplianceSnapshot.rules_version == RULES_VERSION,
-        ComplianceSnapshot.report_grace_days == query.report_grace_days,
+        ComplianceSnapshot.report_grace_days == report_grace_days,
+    )
+
+
+def item_status(as_of: date) -> ColumnElement[str]:
+    """A stored item's status on `as_of`, as snapshot.status_on has it (join compliance_snapshots)."""
+    item, snap = ComplianceItem, ComplianceSnapshot
+    return case(
+        (item.final_status.is_not(None), item.final_status),
+        (item.waived_through >= as_of, literal("waived")),
+        (snap.closed_on <= as_of, literal("lapsed")),
+        (snap.lapses_on <= as_of, literal("lapsed")),
+        (and_(item.lapses_with_pay, snap.pay_ends_on < as_of), literal("lapsed")),
+        (snap.recovered_on <= as_of, literal("suspended")),
+        (item.overdue_after < as_of, literal("overdue")),
+        (item.window_opens_on <= as_of, literal("open")),
+        else_=literal("upcoming"),
     )
 
 
@@ -170,17 +190,7 @@ def _stored_items(query: PortfolioQuery) -> Subquery:
     """Stored items of valid snapshots with their status on the reference date, as snapshot.status_on has it."""
     as_of = query.as_of
     item, snap = ComplianceItem, ComplianceSnapshot
-    status = case(
-        (item.final_status.is_not(None), item.final_status),
-        (item.waived_through >= as_of, literal("waived")),
-        (snap.closed_on <= as_of, literal("lapsed")),
-        (snap.lapses_on <= as_of, literal("lapsed")),
-        (and_(item.lapses_with_pay, snap.pay_ends_on < as_of), literal("lapsed")),
-        (snap.recovered_on <= as_of, literal("suspended")),
-        (item.overdue_after < as_of, literal("overdue")),
-        (item.window_opens_on <= as_of, literal("open")),
-        else_=literal("upcoming"),
-    )
+    status = item_status(as_of)
     where = [*_selected_cases(query), _valid_snapshot(query)]
     where.append(or_(item.listed_from.is_(None), item.listed_from <= as_of))
     if query.principal.kind is OrganizationKind.reintegratiebureau:

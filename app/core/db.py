@@ -76,6 +76,8 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 BeforeCommit = Callable[[AsyncSession], Awaitable[None]]
+# Runs after the queued rows are inserted, with them by table (the webhook fan-out joins the transaction's events).
+AfterRows = Callable[[AsyncSession, Mapping[str, list[dict[str, Any]]]], Awaitable[None]]
 _CHANGED_CASES = "changed_cases"
 
 
@@ -100,15 +102,16 @@ def insert_at_commit(session: AsyncSession, table: str, row: dict[str, Any]) -> 
     session.info.setdefault(_QUEUED_ROWS, {}).setdefault(table, []).append(row)
 
 
-async def _insert_queued(session: AsyncSession) -> None:
+async def _insert_queued(session: AsyncSession) -> dict[str, list[dict[str, Any]]]:
     queued: dict[str, list[dict[str, Any]]] = session.info.pop(_QUEUED_ROWS, {})
     if not queued:
-        return
+        return queued
     connection = await session_raw_connection(session)
     if not connection.is_in_transaction():  # nothing sent yet: begin the session's transaction first
         await session.execute(text("SELECT 1"))
     for table, rows in queued.items():
         await insert_rows(connection, table, rows)
+    return queued
 
 
 _COPY_FROM = 500  # rows: past this, COPY is an order of magnitude faster than a prepared batch
@@ -159,11 +162,17 @@ def _forget_rolled_back_rows(session: Session, previous_transaction: Any) -> Non
         session.info.pop(_SAVEPOINT_MARKS, None)
 
 
-async def commit(session: AsyncSession, before_commit: Sequence[BeforeCommit]) -> None:
-    """Run the hooks (they write derived data in the same transaction), insert the queued rows, then commit."""
+async def commit(
+    session: AsyncSession, before_commit: Sequence[BeforeCommit], after_rows: Sequence[AfterRows] = ()
+) -> None:
+    """Run the hooks (they write derived data in the same transaction), insert the queued rows, run the hooks
+    that need them, then commit."""
     for hook in before_commit:
         await hook(session)
-    await _insert_queued(session)
+    written = await _insert_queued(session)
+    if written:
+        for after in after_rows:
+            await after(session, written)
     await session.commit()
 
 
@@ -178,7 +187,7 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         else:
-            await commit(session, request.app.state.before_commit)
+            await commit(session, request.app.state.before_commit, request.app.state.after_rows)
 
 
 SessionDep = Annotated[AsyncSession, Depends(_request_session, scope="function")]

@@ -285,6 +285,8 @@ def _raised_by_driver(error: BaseException) -> bool:
 def _allowed_methods(request: Request) -> list[str]:
     """Every method the matched path template answers, as the OpenAPI document lists them."""
     template = getattr(request.scope.get("route"), "path", None)
+    if template is not None:  # "{feed_id:uuid}": the document names the parameter without its convertor
+        template = re.sub(r"\{(\w+):\w+\}", r"{\1}", template)
     operations = request.app.openapi()["paths"].get(template, {})
     return sorted(method.upper() for method in operations)
 

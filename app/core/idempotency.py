@@ -55,6 +55,8 @@ class Created(NamedTuple):
     body: BaseModel
     headers: dict[str, str]
     status_code: int = 201
+    # Fields shown once (a signing secret, a feed token): stored as null, so a replay answers null for them.
+    secret_fields: tuple[str, ...] = ()
 
 
 def _request_hash(request: Request, payload: BaseModel | None) -> str:
@@ -134,7 +136,7 @@ async def idempotent(
             key=key,
             request_hash=request_hash,
             status_code=created.status_code,
-            response_body=body,
+            response_body={**body, **dict.fromkeys(created.secret_fields)},
             response_headers=created.headers,
         )
     )

@@ -90,6 +90,13 @@ class Settings(BaseSettings):
     demo_data: bool = False
     # Background work (app/background): every process runs the registered jobs unless turned off here.
     background_workers: bool = True
+    # Webhooks (docs/webhooks.md). Private or loopback hosts (names, addresses or CIDR ranges) a deployment may
+    # call anyway, e.g. an on-premise receiver: JSON list, SPOORWIJZER_WEBHOOK_ALLOWED_HOSTS='["10.1.0.0/16"]'.
+    webhook_allowed_hosts: list[str] = []
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_batch: int = Field(default=20, ge=1, le=500)
+    # Deadline scheduler: obligation.due_soon this many days before the last allowed day.
+    due_soon_days: int = Field(default=7, ge=1, le=60)
     # AVG retention (app/retention): a closed case is anonymised this many days after its closing date; its audit
     # and access rows (already without personal fields) are deleted this many days after they were written.
     retention_days: int = Field(default=730, ge=1)

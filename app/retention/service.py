@@ -120,11 +120,13 @@ async def export(session: AsyncSession, principal: Principal, case_id: uuid.UUID
     records: dict[str, list[dict[str, Any]]] = {}
     for table, names in columns.all():
         order = next((c for c in _TIME_COLUMNS if c in names), None)
-        order_by = ", ".join(c for c in (order, "id" if "id" in names else None) if c) or "ctid"
+        # A table without a time or id column (calendar_occurrences) is ordered by its rows' content: the outer
+        # query cannot see the inner one's ctid.
+        order_by = ", ".join(c for c in (order, "id" if "id" in names else None) if c) or "to_jsonb(t)::text"
         rows = await session.execute(
             text(
                 f"SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY {order_by}), '[]')::text FROM "
-                f"(SELECT * FROM {table} WHERE bureau_id = :b AND case_id = :c ORDER BY {order_by}) t"
+                f"(SELECT * FROM {table} WHERE bureau_id = :b AND case_id = :c) t"
             ),
             {"b": case.bureau_id, "c": case.id},
         )

@@ -1,0 +1,1 @@
+"""Calendar feeds (iCalendar) of outstanding obligations."""

@@ -1,0 +1,1 @@
+"""The deadline scheduler: the passing of time turned into events."""

@@ -1,0 +1,1 @@
+"""Webhook endpoints, signed deliveries and their dispatcher (Standard Webhooks)."""
