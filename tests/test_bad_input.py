@@ -60,6 +60,10 @@ async def lists(world: World) -> dict[str, tuple[Actor, str, str]]:
         "events": (world.bureau, "/v1/events", "after"),
         "audit log": (world.bureau, f"/v1/cases/{case['id']}/audit-log", "cursor"),
         "access log": (world.bureau, f"/v1/cases/{case['id']}/access-log", "cursor"),
+        "re-integratieverslag portfolio": (world.bureau, "/v1/reintegratieverslag", "cursor"),
+        "webhook endpoints": (world.bureau, "/v1/webhook-endpoints", "cursor"),
+        "documents": (world.bureau, f"/v1/cases/{case['id']}/documents", "cursor"),
+        "calendar feeds": (world.bureau, "/v1/calendar-feeds", "cursor"),
     }
 
 

@@ -20,7 +20,7 @@ from app.cases import service as cases
 from app.compliance import repository as compliance
 from app.compliance.facts import to_facts
 from app.core.crypto import decrypt
-from app.core.errors import NotFound, Unprocessable
+from app.core.errors import InvalidCursor, NotFound
 from app.core.pagination import decode_cursor, encode_cursor
 from app.organizations.models import Organization, OrganizationKind
 from app.poortwachter.snapshot import RULES_VERSION
@@ -204,7 +204,7 @@ async def portfolio(
     try:
         after_key = (date.fromisoformat(after[0]), str(uuid.UUID(after[1]))) if after else None
     except ValueError:
-        raise Unprocessable("Invalid cursor.", field="cursor", location="query") from None
+        raise InvalidCursor() from None
     wanted = set(parties) if parties else None
     query = compliance.PortfolioQuery(principal, as_of, settings.report_grace_days, employer_id)
     last_due = as_of + timedelta(days=within_days)
