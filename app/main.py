@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.router import router as audit_router
+from app.auth.router import router as api_keys_router
 from app.background import Clock, Job, JobContext, SystemClock, register_job, running
 from app.calendar.router import router as calendar_router
 from app.cases.router import router as cases_router
@@ -29,6 +30,8 @@ from app.core.openapi import install_openapi
 from app.core.settings import Settings, derived_key, get_settings
 from app.deadlines import scheduler as deadline_scheduler
 from app.documents.router import router as documents_router
+from app.imports import worker as imports_worker
+from app.imports.router import router as imports_router
 from app.medical.router import router as medical_router
 from app.milestones.router import router as milestones_router
 from app.organizations.router import router as organizations_router
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         lifespan=lifespan,
         openapi_tags=[
             {"name": "organizations", "description": "Organizations and API callers"},
+            {"name": "api keys", "description": "Partner keys a bureau issues for the organizations it registered"},
             {"name": "cases", "description": "Re-integratiedossiers"},
             {"name": "milestones", "description": "Dated facts of a dossier"},
             {"name": "tracks", "description": "Spoor 1, 2 and 3 track assignments"},
@@ -85,6 +89,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
             {"name": "medical", "description": "Functional medical status pushed by the arbodienst"},
             {"name": "compliance", "description": "Poortwachter obligations per party, with deadlines"},
             {"name": "audit", "description": "Change feed, audit log and access log"},
+            {"name": "imports", "description": "Bulk import of case bundles (JSON Lines), run in the background"},
             {"name": "calendar", "description": "iCalendar feeds of outstanding obligations"},
             {"name": "webhooks", "description": "Signed webhook deliveries of the change feed (docs/webhooks.md)"},
             {"name": "operations", "description": "Health, readiness and metrics"},
@@ -119,6 +124,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     # Derived data written in each request's transaction, just before its commit.
     app.state.before_commit = [refresh_compliance]
+    register_job(app, imports_worker.job(settings.report_grace_days, settings.import_concurrency))
 
     async def deliveries_for_events(session: AsyncSession, written: Mapping[str, list[dict[str, Any]]]) -> None:
         await fan_out_queued(session, app.state.clock.now(), written)
@@ -131,13 +137,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_openapi(app)
     app.add_middleware(ReleaseHeldConnection)
     app.add_middleware(RetryOnDeadlock)
-    app.add_middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RequestGuard, max_body_bytes=settings.max_body_bytes, bulk_paths={"/v1/imports": settings.max_import_bytes}
+    )
     app.add_middleware(InputGuard, cursor_key=derived_key(settings, "cursor"))
     app.add_middleware(RequestId)
     for router in (
         health.router,
         metrics_router,
         organizations_router,
+        api_keys_router,
         cases_router,
         milestones_router,
         tracks_router,
@@ -148,6 +157,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         compliance_router,
         reintegratieverslag_router,
         audit_router,
+        imports_router,
         webhooks_router,
         calendar_router,
         retention_router,

@@ -4,12 +4,13 @@ from app.audit.models import AccessEntry, AuditEntry, Event
 from app.auth.models import ApiKey
 from app.calendar.models import CalendarFeed, CalendarOccurrence
 from app.cases.models import Case
-from app.compliance.models import ComplianceItem, ComplianceSnapshot
+from app.compliance.models import ComplianceCount, ComplianceItem, ComplianceSnapshot
 from app.core.db import Base
 from app.core.health import SchemaCompatibility
 from app.core.idempotency import IdempotencyRecord
 from app.deadlines.models import DeadlineTransition
 from app.documents.models import DocumentReference
+from app.imports.models import Import, ImportLine
 from app.medical.models import MedicalStatusVersion
 from app.milestones.models import Milestone
 from app.organizations.models import Organization, OrganizationLink
@@ -28,12 +29,15 @@ __all__ = [
     "CalendarOccurrence",
     "CandidateProposal",
     "Case",
+    "ComplianceCount",
     "ComplianceItem",
     "ComplianceSnapshot",
     "DeadlineTransition",
     "DocumentReference",
     "Event",
     "IdempotencyRecord",
+    "Import",
+    "ImportLine",
     "MedicalStatusVersion",
     "Milestone",
     "Organization",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 
 import httpx
@@ -19,6 +22,7 @@ from sqlalchemy.engine import make_url
 
 from app.cli import migrate
 from app.core.embedded import asyncpg_url, start_embedded_postgres
+from bench.seed import Seeded
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -104,6 +108,27 @@ def live_server(
             process.wait(20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def load_seeded(saved: Path) -> tuple[str, Seeded]:
+    """The URL and keys a seeding run saved (save_seeded)."""
+    data = json.loads(saved.read_text())
+    return data["url"], Seeded(
+        bureau_ids=[uuid.UUID(x) for x in data["bureau_ids"]],
+        bureau_keys=data["bureau_keys"],
+        employer_ids=[uuid.UUID(x) for x in data["employer_ids"]],
+        employer_keys={uuid.UUID(k): v for k, v in data["employer_keys"].items()},
+        case_ids=[uuid.UUID(x) for x in data["case_ids"]],
+        case_bureau={uuid.UUID(k): uuid.UUID(v) for k, v in data["case_bureau"].items()},
+        case_employer={uuid.UUID(k): uuid.UUID(v) for k, v in data["case_employer"].items()},
+        open_case_ids=[uuid.UUID(x) for x in data["open_case_ids"]],
+    )
+
+
+def save_seeded(saved: Path, url: str, seeded: Seeded) -> None:
+    fields = asdict(seeded)
+    fields = {k: {str(a): str(b) for a, b in v.items()} if isinstance(v, dict) else v for k, v in fields.items()}
+    saved.write_text(json.dumps({"url": url, **fields}, default=str))
 
 
 def summary(samples: list[float]) -> dict[str, float]:

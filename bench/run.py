@@ -20,16 +20,23 @@ import os
 import random
 import statistics
 import time
-import uuid
 from contextlib import ExitStack
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
 import httpx
 
 from app.core.embedded import start_embedded_postgres
-from bench.common import ROOT, fresh_database, live_server, plain_dsn, refresh_snapshots, summary
+from bench.common import (
+    ROOT,
+    fresh_database,
+    live_server,
+    load_seeded,
+    plain_dsn,
+    refresh_snapshots,
+    save_seeded,
+    summary,
+)
 from bench.load import Request, Result, ensure_wrk, load
 from bench.seed import Seeded, seed
 
@@ -47,18 +54,8 @@ def prepare(args: argparse.Namespace) -> tuple[str, Seeded]:
     if args.reuse and saved.exists():
         if not os.environ.get("BENCH_DATABASE_URL"):
             start_embedded_postgres(ROOT / ".data", "postgres")  # stopped when its last user exited
-        data = json.loads(saved.read_text())
         print(f"reusing the seeded database {args.database}")
-        return data["url"], Seeded(
-            bureau_ids=[uuid.UUID(x) for x in data["bureau_ids"]],
-            bureau_keys=data["bureau_keys"],
-            employer_ids=[uuid.UUID(x) for x in data["employer_ids"]],
-            employer_keys={uuid.UUID(k): v for k, v in data["employer_keys"].items()},
-            case_ids=[uuid.UUID(x) for x in data["case_ids"]],
-            case_bureau={uuid.UUID(k): uuid.UUID(v) for k, v in data["case_bureau"].items()},
-            case_employer={uuid.UUID(k): uuid.UUID(v) for k, v in data["case_employer"].items()},
-            open_case_ids=[uuid.UUID(x) for x in data["open_case_ids"]],
-        )
+        return load_seeded(saved)
     started = time.perf_counter()
     url = fresh_database(args.database)
     seeded = asyncio.run(
@@ -77,9 +74,7 @@ def prepare(args: argparse.Namespace) -> tuple[str, Seeded]:
     started = time.perf_counter()
     refreshed = refresh_snapshots(url)
     print(f"computed {refreshed['refreshed']} compliance snapshots in {time.perf_counter() - started:.0f} s")
-    fields = asdict(seeded)
-    fields = {k: {str(a): str(b) for a, b in v.items()} if isinstance(v, dict) else v for k, v in fields.items()}
-    saved.write_text(json.dumps({"url": url, **fields}, default=str))
+    save_seeded(saved, url, seeded)
     return url, seeded
 
 

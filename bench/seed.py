@@ -72,7 +72,14 @@ async def seed(
     arbodiensten: int = 0,
     closed_share: float = 0.0,
     bsn_share: float = 0.0,
+    bureau_cases: list[int] | None = None,
+    employers_per_bureau: list[int] | None = None,
 ) -> Seeded:
+    """`bureau_cases` (cases per bureau, one entry each) overrides `bureaus` and `cases_per_bureau`;
+    `employers_per_bureau` gives each bureau its own number of the `employers` (else an equal slice)."""
+    if bureau_cases is not None:
+        bureaus = len(bureau_cases)
+    sizes = bureau_cases or [cases_per_bureau] * bureaus
     rng = random.Random(rng_seed)
     conn = await asyncpg.connect(dsn)
     now = datetime.now(UTC)
@@ -96,8 +103,10 @@ async def seed(
             keys.append((uuid.uuid4(), org_id, "bench", secret[:8], hash_secret(secret), now))
         # Employers are spread over bureaus: each bureau works with its own slice of them.
         per_bureau = max(1, employers // bureaus)
+        slices = employers_per_bureau or [per_bureau] * bureaus
+        starts = [sum(slices[:i]) for i in range(bureaus)]
         bureau_employers = {
-            b: employer_ids[i * per_bureau : (i + 1) * per_bureau] or employer_ids for i, b in enumerate(bureau_ids)
+            b: employer_ids[starts[i] : starts[i] + slices[i]] or employer_ids for i, b in enumerate(bureau_ids)
         }
         for b, emps in bureau_employers.items():
             links += [(b, e, now) for e in emps]
@@ -125,8 +134,8 @@ async def seed(
         report_rows: list[tuple[object, ...]] = []
         case_ids: list[uuid.UUID] = []
         created = now - timedelta(days=800)
-        for b in bureau_ids:
-            for n in range(cases_per_bureau):
+        for b, size in zip(bureau_ids, sizes, strict=True):
+            for n in range(size):
                 case_id = uuid.uuid4()
                 case_ids.append(case_id)
                 employer = rng.choice(bureau_employers[b])

@@ -148,6 +148,34 @@ async def run(base: str, seeded: Seeded, args: argparse.Namespace) -> tuple[Tall
     return tally, elapsed, rss_start, trend
 
 
+def _scale_bureau(database: str) -> tuple[str, Seeded]:
+    """bench/scale.py's seeded database, narrowed to its large bureau (the soak reads as bureau 0)."""
+    import os
+
+    from app.core.embedded import start_embedded_postgres
+    from bench.common import ROOT
+    from bench.scale import prepare, seed_file
+
+    if not seed_file(database).exists():
+        raise SystemExit(f"{database} is not seeded: run `python -m bench.scale` first")
+    server = os.environ.get("BENCH_DATABASE_URL") or start_embedded_postgres(ROOT / ".data", "postgres")
+    url, seeded = prepare(database, 0, ROOT, server, reuse=True)
+    large = seeded.bureau_ids[0]
+    # Open cases only: the soak PATCHes and records milestones, which a closed case refuses (409).
+    cases = [c for c in seeded.open_case_ids if seeded.case_bureau[c] == large]
+    employers = {seeded.case_employer[c] for c in cases}
+    return url, Seeded(
+        bureau_ids=[large],
+        bureau_keys=seeded.bureau_keys[:1],
+        employer_ids=sorted(employers, key=str),
+        employer_keys={e: k for e, k in seeded.employer_keys.items() if e in employers},
+        case_ids=cases,
+        case_bureau={c: large for c in cases},
+        case_employer={c: seeded.case_employer[c] for c in cases},
+        open_case_ids=cases,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=300)
@@ -156,12 +184,24 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=400)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument(
+        "--scale",
+        metavar="DATABASE",
+        help="soak the large bureau of bench/scale.py's seeded database instead (its portfolio: 100,000 open cases)",
+    )
     args = parser.parse_args()
 
-    url = fresh_database("spoorwijzer_bench_soak")
-    seeded = asyncio.run(seed(plain_dsn(url), bureaus=1, employers=20, cases_per_bureau=args.cases, today=date.today()))
-    refresh_snapshots(url)
-    print(f"seeded {args.cases} cases; {args.clients} clients, {args.workers} workers, {args.seconds:.0f} s")
+    if args.scale:
+        url, seeded = _scale_bureau(args.scale)
+        print(f"the large bureau of {args.scale}: {len(seeded.case_ids)} cases; {args.clients} clients, ", end="")
+    else:
+        url = fresh_database("spoorwijzer_bench_soak")
+        seeded = asyncio.run(
+            seed(plain_dsn(url), bureaus=1, employers=20, cases_per_bureau=args.cases, today=date.today())
+        )
+        refresh_snapshots(url)
+        print(f"seeded {args.cases} cases; {args.clients} clients, ", end="")
+    print(f"{args.workers} workers, {args.seconds:.0f} s")
     with live_server(url, port=args.port, workers=args.workers) as base:
         tally, elapsed, rss_start, trend = asyncio.run(run(base, seeded, args))
         rss_end = worker_rss(args.port)

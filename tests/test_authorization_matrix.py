@@ -12,23 +12,30 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
+import orjson
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from app.auth.models import ApiKey
+from app.organizations.models import Organization
 from tests.conftest import Actor, Factory, World, case_body, create_case
 from tests.test_medical import first_push, status_body
 from tests.test_reintegratieverslag import document_body
 
 # The callers: the case's three parties, the same kinds of another bureau's world, and two without a valid key.
+# Then three partner keys of the case's employer: issued by the case's bureau (write and read scope) and by the
+# other bureau, which registered the same employer (organizations are shared, partner keys are not).
 B, E, A = "bureau", "employer", "arbodienst"
 OB, OE, OA = "other_bureau", "other_employer", "other_arbodienst"
-NO_KEY, REVOKED = "no_key", "revoked_key"
+NO_KEY, REVOKED, EXPIRED = "no_key", "revoked_key", "expired_key"
+PE, RE, FPE = "partner_employer", "read_partner_employer", "foreign_partner_employer"
 KEYED = (B, E, A, OB, OE, OA)
-CALLERS = (*KEYED, NO_KEY, REVOKED)
+CALLERS = (*KEYED, PE, RE, FPE, NO_KEY, REVOKED, EXPIRED)
+UNKEYED = {NO_KEY: "401", REVOKED: "401", EXPIRED: "401"}
 
 OK, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND = "2xx", "401", "403", "404"
 
@@ -57,6 +64,7 @@ Headers = Callable[[Dossier, str], dict[str, str]]
 class Probe:
     expect: dict[str, str]  # caller -> answer class
     body: Body = lambda dossier, caller: None
+    content: Callable[[Dossier, str], bytes | None] = lambda dossier, caller: None  # a raw body (JSON Lines)
     headers: Headers = lambda dossier, caller: {}
     params: dict[str, str] = field(default_factory=dict)
     ids: dict[str, str] = field(default_factory=dict)  # path parameter -> another key of Dossier.ids
@@ -66,7 +74,8 @@ def parties(ok: str = "", forbidden: str = "") -> dict[str, str]:
     """A route on one case: the listed parties get 2xx or 403, everyone else with a key 404, no key 401."""
     granted, refused = ok.split(), forbidden.split()
     expect = {c: OK if c in granted else FORBIDDEN if c in refused else NOT_FOUND for c in KEYED}
-    return {**expect, NO_KEY: UNAUTHENTICATED, REVOKED: UNAUTHENTICATED}
+    # The other bureau's partner key of the same employer sees none of this bureau's cases.
+    return {**expect, FPE: NOT_FOUND, **UNKEYED}
 
 
 def kinds(ok: str = "", forbidden: str = "") -> dict[str, str]:
@@ -74,7 +83,24 @@ def kinds(ok: str = "", forbidden: str = "") -> dict[str, str]:
     granted, refused = ok.split(), forbidden.split()
     assert set(granted) | set(refused) == set(KEYED), "name every keyed caller"
     expect = {c: OK if c in granted else FORBIDDEN for c in KEYED}
-    return {**expect, NO_KEY: UNAUTHENTICATED, REVOKED: UNAUTHENTICATED}
+    return {**expect, FPE: expect[E], **UNKEYED}
+
+
+# What a partner key may never use: these deliver the organization's whole view (app/auth/principal.py::WHOLE_VIEW).
+WHOLE_VIEW_PATHS = ("/v1/webhook-endpoints", "/v1/webhook-deliveries", "/v1/calendar-feeds")
+
+
+def expected_answer(probe: Probe, method: str, caller: str, template: str = "") -> str:
+    """A partner key of the case's employer issued by its bureau answers as the employer; a read key the same on
+    reads and 403 on every write; no partner key manages webhooks or calendar feeds."""
+    whole_view = template.startswith(WHOLE_VIEW_PATHS) and not template.endswith(".ics")
+    if caller in (PE, RE, FPE) and whole_view and probe.expect[E] != UNAUTHENTICATED:
+        return FORBIDDEN
+    if caller == RE and method not in ("GET", "HEAD"):
+        return FORBIDDEN
+    if caller in (PE, RE) and caller not in probe.expect:
+        return probe.expect[E]
+    return probe.expect[caller]
 
 
 EVERYONE = kinds(ok=" ".join(KEYED))
@@ -103,6 +129,24 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ),
     # The case's employer and arbodienst may look up the bureau handling their case.
     ("GET", "/v1/organizations/{organization_id}"): Probe(parties(ok=f"{B} {E} {A}")),
+    # The employer itself or the bureau that registered it; the other bureau registered the same employer by KvK
+    # later, and the organization itself answers to any of its keys (also the other bureau's partner key).
+    ("PATCH", "/v1/organizations/{organization_id}"): Probe(
+        {**parties(ok=f"{B} {E}", forbidden=OB), FPE: OK},
+        body=lambda d, c: {"contact_email": "hr@example.nl"},
+        ids={"organization_id": "employer_id"},
+    ),
+    # Partner keys: a bureau that registered the organization (both did); the employer sees itself but may not.
+    ("POST", "/v1/organizations/{organization_id}/api-keys"): Probe(
+        {**parties(ok=f"{B} {OB}", forbidden=E), FPE: FORBIDDEN},
+        body=lambda d, c: {"name": "HR", "scope": "read"},
+        ids={"organization_id": "employer_id"},
+    ),
+    ("GET", "/v1/organizations/{organization_id}/api-keys"): Probe(
+        {**parties(ok=f"{B} {OB}", forbidden=E), FPE: FORBIDDEN}, ids={"organization_id": "employer_id"}
+    ),
+    # Only the issuing bureau; another bureau does not learn the key exists.
+    ("DELETE", "/v1/api-keys/{api_key_id}"): Probe({**kinds(ok=B, forbidden=f"{E} {A} {OE} {OA} {OB}"), OB: NOT_FOUND}),
     ("GET", "/v1/cases"): Probe(EVERYONE),
     ("POST", "/v1/cases"): Probe(kinds(ok=f"{B} {OB}", forbidden=f"{E} {A} {OE} {OA}"), body=Dossier.body_for),
     ("GET", "/v1/cases/{case_id}"): Probe(parties(ok=f"{B} {E} {A}")),
@@ -117,6 +161,10 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/cases/{case_id}/milestones"): Probe(parties(ok=f"{B} {E} {A}")),
     ("POST", "/v1/cases/{case_id}/milestones"): Probe(parties(ok=f"{B} {E} {A}"), body=milestone_for),
     ("GET", "/v1/cases/{case_id}/milestones/{milestone_id}"): Probe(parties(ok=f"{B} {E} {A}")),
+    # The dossier's milestone is a probleemanalyse (a bedrijfsarts fact): the arbodienst and the bureau may void it.
+    ("POST", "/v1/milestones/{milestone_id}/void"): Probe(
+        parties(ok=f"{B} {A}", forbidden=E), body=lambda d, c: {"reason": "Recorded on the wrong case"}
+    ),
     ("GET", "/v1/cases/{case_id}/medical-status"): Probe(parties(ok=f"{B} {E} {A}")),
     ("PUT", "/v1/cases/{case_id}/medical-status"): Probe(
         parties(ok=A, forbidden=f"{B} {E}"),
@@ -129,6 +177,17 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("GET", "/v1/events"): Probe(EVERYONE),
     ("GET", "/v1/cases/{case_id}/audit-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
     ("GET", "/v1/cases/{case_id}/access-log"): Probe(parties(ok=B, forbidden=f"{E} {A}")),
+    # Imports: a bureau's own; nobody else's, and no other kind's.
+    ("POST", "/v1/imports"): Probe(
+        kinds(ok=f"{B} {OB}", forbidden=f"{E} {A} {OE} {OA}"),
+        content=lambda d, c: orjson.dumps(Dossier.body_for(d, c)),
+        headers=lambda d, c: {"Content-Type": "application/x-ndjson"},
+    ),
+    ("GET", "/v1/imports"): Probe(kinds(ok=f"{B} {OB}", forbidden=f"{E} {A} {OE} {OA}")),
+    ("GET", "/v1/imports/{import_id}"): Probe({**kinds(ok=B, forbidden=f"{E} {A} {OE} {OA} {OB}"), OB: NOT_FOUND}),
+    ("GET", "/v1/imports/{import_id}/lines"): Probe(
+        {**kinds(ok=B, forbidden=f"{E} {A} {OE} {OA} {OB}"), OB: NOT_FOUND}
+    ),
     # Document references: each party records the kinds it supplies; the arbodienst reads only those kinds.
     ("GET", "/v1/cases/{case_id}/documents"): Probe(parties(ok=f"{B} {E} {A}")),
     ("POST", "/v1/cases/{case_id}/documents"): Probe(parties(ok=f"{B} {E} {A}"), body=lambda d, c: document_for(d, c)),
@@ -159,6 +218,9 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("PATCH", "/v1/tracks/{track_id}"): Probe(
         parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"coach": "P. de Boer"}, headers=if_match()
     ),
+    ("DELETE", "/v1/tracks/{track_id}"): Probe(
+        parties(ok=B, forbidden=f"{E} {A}"), headers=if_match(2), ids={"track_id": "empty_track_id"}
+    ),
     ("POST", "/v1/tracks/{track_id}/end"): Probe(
         parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"ended_on": "2025-03-01", "end_reason": "hersteld"}
     ),
@@ -173,6 +235,7 @@ MATRIX: dict[tuple[str, str], Probe] = {
     ("PATCH", "/v1/progress-reports/{report_id}"): Probe(
         parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {"employee_comments": "Gaat goed"}, headers=if_match()
     ),
+    ("DELETE", "/v1/progress-reports/{report_id}"): Probe(parties(ok=B, forbidden=f"{E} {A}"), headers=if_match()),
     ("POST", "/v1/progress-reports/{report_id}/submit"): Probe(
         parties(ok=B, forbidden=f"{E} {A}"), body=lambda d, c: {}
     ),
@@ -246,6 +309,19 @@ async def dossier(world: World) -> Dossier:
     assert draft.status_code == 201, draft.text
     proposal = await bureau.post(f"/v1/tracks/{track.json()['id']}/candidate-proposals", json=proposal_body())
     assert proposal.status_code == 201, proposal.text
+    empty_track = await bureau.post(f"/v1/cases/{case['id']}/tracks", json={"spoor": 1, "started_on": "2025-02-01"})
+    assert empty_track.status_code == 201, empty_track.text
+    # Ended (version 2), so that the spoor 1 track the POST probe starts does not overlap it.
+    ended = await bureau.post(
+        f"/v1/tracks/{empty_track.json()['id']}/end", json={"ended_on": "2025-02-10", "end_reason": "anders"}
+    )
+    assert ended.status_code == 200, ended.text
+    issued = await bureau.post(f"/v1/organizations/{world.employer.id}/api-keys", json={"name": "x", "scope": "read"})
+    assert issued.status_code == 201, issued.text
+    imported = await bureau.post(
+        "/v1/imports", content=orjson.dumps(case_body(world)), headers={"Content-Type": "application/x-ndjson"}
+    )
+    assert imported.status_code == 202, imported.text
     plan = await bureau.post(
         f"/v1/cases/{case['id']}/milestones", json={"type": "plan_van_aanpak", "occurred_on": "2025-02-20"}
     )
@@ -262,6 +338,10 @@ async def dossier(world: World) -> Dossier:
         "report_id": draft.json()["id"],
         "submitted_report_id": submitted.json()["id"],
         "proposal_id": proposal.json()["id"],
+        "employer_id": world.employer.id,
+        "empty_track_id": empty_track.json()["id"],
+        "api_key_id": issued.json()["id"],
+        "import_id": imported.json()["id"],
         "endpoint_id": endpoint.json()["id"],
         "delivery_id": (await bureau.get(f"/v1/webhook-endpoints/{endpoint.json()['id']}/deliveries")).json()["items"][
             0
@@ -305,6 +385,39 @@ async def revoked_actor(factory: Factory, sessionmaker: async_sessionmaker[Async
     return actor
 
 
+async def expired_actor(factory: Factory, sessionmaker: async_sessionmaker[AsyncSession], world: World) -> Actor:
+    """A key of the case's own bureau that expired yesterday."""
+    actor = await factory.key_for(world.bureau.id, "reintegratiebureau")
+    async with sessionmaker() as session, session.begin():
+        yesterday = date.today() - timedelta(days=2)  # two days: whatever the hour in Amsterdam
+        await session.execute(update(ApiKey).where(ApiKey.id == uuid.UUID(actor.key_id)).values(expires_on=yesterday))
+    return actor
+
+
+async def partner_key(issuer: Actor, organization: Actor, scope: str) -> Actor:
+    response = await issuer.post(f"/v1/organizations/{organization.id}/api-keys", json={"name": "HR", "scope": scope})
+    assert response.status_code == 201, response.text
+    key = response.json()
+    return Actor(organization.client, organization.id, organization.kind, key["key"], key["id"])
+
+
+async def partner_actors(sessionmaker: async_sessionmaker[AsyncSession], world: World) -> dict[str, Actor]:
+    """The employer's partner keys: two of its bureau's, and one of the other bureau, which registers the same
+    employer by its KvK number first (the organization is shared, the key's view is not)."""
+    kvk = f"{uuid.uuid4().int % 10**8:08d}"
+    async with sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Organization).where(Organization.id == uuid.UUID(world.employer.id)).values(kvk=kvk)
+        )
+    again = await world.other_bureau.post("/v1/organizations", json={"kind": "werkgever", "name": "B", "kvk": kvk})
+    assert again.status_code == 200 and again.json()["id"] == world.employer.id, again.text
+    return {
+        PE: await partner_key(world.bureau, world.employer, "write"),
+        RE: await partner_key(world.bureau, world.employer, "read"),
+        FPE: await partner_key(world.other_bureau, world.employer, "write"),
+    }
+
+
 def answer_class(status: int) -> str:
     return OK if 200 <= status < 300 else str(status)
 
@@ -318,8 +431,13 @@ async def test_authorization_matrix(
     client: httpx.AsyncClient,
 ) -> None:
     d = await dossier(world)
-    revoked = await revoked_actor(factory, sessionmaker, world)
-    actors: dict[str, Actor | None] = {**{c: getattr(world, c) for c in KEYED}, REVOKED: revoked, NO_KEY: None}
+    actors: dict[str, Actor | None] = {
+        **{c: getattr(world, c) for c in KEYED},
+        **await partner_actors(sessionmaker, world),
+        REVOKED: await revoked_actor(factory, sessionmaker, world),
+        EXPIRED: await expired_actor(factory, sessionmaker, world),
+        NO_KEY: None,
+    }
     secrets = (d.case["external_ref"], d.case["employee"]["name"], status_body()["bedrijfsarts_name"])
     failures = []
     for method, template in routes(app):
@@ -331,10 +449,14 @@ async def test_authorization_matrix(
         ids = {param: d.ids[probe.ids.get(param, param)] for param in re.findall(r"\{(\w+)\}", template)}
         path = template.format(**ids)
         for caller in CALLERS:
-            body = probe.body(d, caller)
+            # A partner key of the employer sends what the employer would.
+            body = probe.body(d, E if caller in (PE, RE, FPE) else caller)
             kwargs: dict[str, Any] = {"headers": probe.headers(d, caller), "params": probe.params}
             if body is not None:
                 kwargs["json"] = body
+            content = probe.content(d, caller)
+            if content is not None:
+                kwargs["content"] = content
             savepoint = await connection.begin_nested()
             try:
                 actor = actors[caller]
@@ -344,7 +466,7 @@ async def test_authorization_matrix(
                     response = await actor.request(method, path, **kwargs)
             finally:
                 await savepoint.rollback()
-            got, expected = answer_class(response.status_code), probe.expect[caller]
+            got, expected = answer_class(response.status_code), expected_answer(probe, method, caller, template)
             if got != expected:
                 failures.append(f"{method} {template} as {caller}: expected {expected}, got {got}: {response.text}")
             elif got != OK and any(secret in response.text for secret in secrets):

@@ -220,3 +220,8 @@ async def test_first_sick_day_cannot_move_past_recorded_facts(world: World) -> N
     moved = await world.bureau.patch(url, json=earlier, headers={"If-Match": '"1"'})
     assert moved.status_code == 200, moved.text
     assert moved.json()["first_sick_day"] == "2025-01-02"
+
+
+async def test_an_external_ref_filter_with_a_nul_byte_is_refused(world: World) -> None:
+    response = await world.bureau.get("/v1/cases", params={"external_ref": "BO-\x001"})
+    assert response.status_code == 422, response.text

@@ -83,6 +83,31 @@ def test_demo_keys_work_against_the_app(cli_database: str) -> None:
     assert sorted(asyncio.run(read_as_employer())) == sorted(demo["case_ids"])
 
 
+def test_import_command(cli_database: str, tmp_path: Any) -> None:
+    demo = spoorwijzer(cli_database, "demo")
+    bureau = demo["keys"]["reintegratiebureau"]["organization_id"]
+    bundles = [
+        {
+            "external_ref": f"CLI-{n}",
+            "employer_id": demo["keys"]["werkgever"]["organization_id"],
+            "arbodienst_id": demo["keys"]["arbodienst"]["organization_id"],
+            "employee": {"name": f"Werknemer {n}", "date_of_birth": "1985-03-04"},
+            "absence_periods": [{"first_day": "2025-01-06"}],
+            "milestones": [{"type": "probleemanalyse", "occurred_on": "2025-02-20"}],
+        }
+        for n in range(60)
+    ]
+    bundles.append({"external_ref": "CLI-BAD", "employee": {}})
+    path = tmp_path / "bundles.jsonl"
+    path.write_text("\n".join(json.dumps(b) for b in bundles))
+    done = spoorwijzer(cli_database, "import", str(path), "--org", bureau)
+    assert (done["status"], done["total"], done["created"], done["failed"]) == ("done", 61, 60, 1)
+    again = spoorwijzer(cli_database, "import", str(path), "--org", bureau, "--no-progress")
+    assert (again["created"], again["existing"], again["failed"]) == (0, 60, 1)
+    employer = demo["keys"]["werkgever"]["organization_id"]
+    assert "no reintegratiebureau" in spoorwijzer(cli_database, "import", str(path), "--org", employer, ok=False)
+
+
 def test_start_rebuilds_stale_snapshots_in_batches(cli_database: str) -> None:
     """After a rules change (migration 0008 deletes the v1 snapshots) `run` rebuilds them batch by batch."""
     import asyncio

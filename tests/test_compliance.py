@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from tests.conftest import Actor, World, assert_problem, create_case
@@ -320,3 +321,117 @@ async def test_statuses_in_sql_follow_the_reference_date(world: World) -> None:
     rows = {row["code"]: row for row in await _portfolio_all(world.bureau, "2025-10-28")}
     assert rows["ziekmelding_uwv"]["status"] == "overdue"
     assert rows["ziekmelding_uwv"]["case_id"] == case["id"]
+
+
+async def _counts_per_case(actor: Actor, case_ids: list[str], as_of: str) -> dict[str, Any]:
+    by_status: dict[str, int] = {}
+    by_party: dict[str, dict[str, int]] = {}
+    for case_id in case_ids:
+        for ob in (await _compliance(actor, case_id, as_of))["obligations"]:
+            by_status[ob["status"]] = by_status.get(ob["status"], 0) + 1
+            for party in ob["parties"]:
+                by_party.setdefault(party, {})
+                by_party[party][ob["status"]] = by_party[party].get(ob["status"], 0) + 1
+    return {"by_status": by_status, "by_party": by_party}
+
+
+def _nonzero(counts: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "by_status": {s: n for s, n in counts["by_status"].items() if n},
+        "by_party": {p: {s: n for s, n in c.items() if n} for p, c in counts["by_party"].items() if any(c.values())},
+    }
+
+
+async def test_past_as_of_is_answered_from_the_stored_history(world: World, app: Any, connection) -> None:  # type: ignore[no-untyped-def]
+    """With no case evaluated directly (limit 0), every past as_of answers like each case's compliance, counts
+    (the bureau's range sum over compliance_counts) included, and they follow a write."""
+
+    app.state.settings = app.state.settings.model_copy(update={"portfolio_direct_limit": 0})
+    running = await create_case(world, absence_periods=[{"first_day": "2024-03-01", "last_day": None}])
+    await _milestones(
+        world.bureau,
+        running["id"],
+        {"type": "probleemanalyse", "occurred_on": "2024-04-01"},
+        {"type": "plan_van_aanpak", "occurred_on": "2024-04-20"},
+        {"type": "voortgangsgesprek", "occurred_on": "2024-06-01"},
+        {"type": "ziekmelding_uwv", "occurred_on": "2024-12-30"},
+    )
+    track = await world.bureau.post(
+        f"/v1/cases/{running['id']}/tracks", json={"spoor": 2, "started_on": "2025-03-10", "coach": "C", "goal": "G"}
+    )
+    assert track.status_code == 201, track.text
+    recovered = await create_case(world, absence_periods=[{"first_day": "2025-01-06", "last_day": "2025-06-01"}])
+    closed = await create_case(world, absence_periods=[{"first_day": "2025-02-03", "last_day": None}])
+    await _milestones(world.bureau, closed["id"], {"type": "probleemanalyse", "occurred_on": "2025-03-01"})
+    await world.bureau.post(f"/v1/cases/{closed['id']}/close", json={"closed_on": "2025-04-01", "reason": "uit_dienst"})
+    ids = [running["id"], recovered["id"], closed["id"]]
+
+    async def check(as_of: str) -> None:
+        everything = await _portfolio_all(world.bureau, as_of)
+        assert _sorted(everything) == _sorted(await _per_case(world.bureau, ids, as_of)), as_of
+        page = (await world.bureau.get("/v1/compliance", params={"as_of": as_of})).json()
+        assert _nonzero(page["counts"]) == _nonzero(await _counts_per_case(world.bureau, ids, as_of)), as_of
+        assert page["cases"] == 3
+
+    # Before the first sick day, between facts, on a fact's day, after the latest, on recovery and closing.
+    for as_of in ("2024-01-15", "2024-04-01", "2024-05-10", "2025-01-06", "2025-03-31", "2025-04-01", "2025-06-02"):
+        await check(as_of)
+    for as_of in ("2025-07-15", "2026-02-01"):
+        await check(as_of)
+
+    # A fact dated in the past changes the history from its date on, and the counts with it.
+    before = (await world.bureau.get("/v1/compliance", params={"as_of": "2024-08-01"})).json()["counts"]
+    await _milestones(world.bureau, running["id"], {"type": "voortgangsgesprek", "occurred_on": "2024-07-15"})
+    after = (await world.bureau.get("/v1/compliance", params={"as_of": "2024-08-01"})).json()["counts"]
+    assert after != before
+    for as_of in ("2024-07-14", "2024-07-15", "2024-08-01", "2026-02-01"):
+        await check(as_of)
+    # One employer's portfolio (the item scan) gives the same counts as the bureau's range sum.
+    employer = (
+        await world.bureau.get("/v1/compliance", params={"as_of": "2025-03-31", "employer_id": world.employer.id})
+    ).json()
+    assert employer["cases"] == 3
+    whole = (await world.bureau.get("/v1/compliance", params={"as_of": "2025-03-31"})).json()
+    assert _nonzero(employer["counts"]) == _nonzero(whole["counts"])
+
+
+async def test_portfolio_without_stored_history_is_bounded(world: World, app: Any, connection) -> None:  # type: ignore[no-untyped-def]
+    """Cases without a usable history are evaluated directly up to the limit; past it the answer is 503 with
+    Retry-After (refresh-compliance has not run), or 422 for an as_of past the horizon."""
+    from sqlalchemy import text
+
+    ids = [(await create_case(world, absence_periods=[{"first_day": "2025-01-06"}]))["id"] for _ in range(3)]
+    expected = _sorted(await _portfolio_all(world.bureau, "2025-07-10"))
+    assert expected
+    await connection.execute(text("DELETE FROM compliance_snapshots"))
+    app.state.settings = app.state.settings.model_copy(update={"portfolio_direct_limit": 3})
+    assert _sorted(await _portfolio_all(world.bureau, "2025-07-10")) == expected
+    assert _sorted(await _per_case(world.bureau, ids, "2025-07-10")) == expected
+    app.state.settings = app.state.settings.model_copy(update={"portfolio_direct_limit": 2})
+    busy = await world.bureau.get("/v1/compliance", params={"as_of": "2025-07-10"})
+    assert_problem(busy, 503)
+    assert busy.headers["Retry-After"]
+    far = await world.bureau.get("/v1/compliance", params={"as_of": "2099-01-01"})
+    assert_problem(far, 422)
+
+
+async def test_outstanding_gauge_counts_from_the_histories(world: World, app: Any, sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    """The metrics gauge's counts (every bureau, today) are the range sum over compliance_counts: equal to the
+    open and overdue obligations of each case's own compliance."""
+    from app.background.clock import MovableClock
+    from app.background.workers import JobContext
+    from app.retention.schedule import outstanding_counts
+
+    first = await create_case(world, absence_periods=[{"first_day": "2025-01-06", "last_day": None}])
+    await _milestones(world.bureau, first["id"], {"type": "probleemanalyse", "occurred_on": "2025-02-01"})
+    second = await create_case(world, absence_periods=[{"first_day": "2025-03-03", "last_day": None}])
+    as_of = "2025-09-01"
+    expected: dict[tuple[str, str], int] = {}
+    for case_id in (first["id"], second["id"]):
+        for ob in (await _compliance(world.bureau, case_id, as_of))["obligations"]:
+            if ob["status"] in ("open", "overdue"):
+                for party in ob["parties"]:
+                    expected[(ob["status"], party)] = expected.get((ob["status"], party), 0) + 1
+    assert expected
+    ctx = JobContext(sessionmaker=sessionmaker, clock=MovableClock(date(2025, 9, 1)), settings=app.state.settings)
+    assert await outstanding_counts(ctx) == expected

@@ -129,8 +129,9 @@ async def test_codes_are_data_a_new_obligation_code_flows_through(
     async with sessionmaker() as session, session.begin():
         await session.execute(
             text(
-                "INSERT INTO compliance_items (case_id, bureau_id, code, parties, due_on, overdue_after) "
-                "VALUES (:case, :bureau, 'nieuwe_plicht', ARRAY['werkgever'], '2025-01-20', '2025-01-20')"
+                "INSERT INTO compliance_items (case_id, bureau_id, code, parties, due_on, overdue_after, valid_from, "
+                "valid_to) VALUES (:case, :bureau, 'nieuwe_plicht', ARRAY['werkgever'], '2025-01-20', '2025-01-20', "
+                "'-infinity', 'infinity')"
             ),
             {"case": case["id"], "bureau": world.bureau.id},
         )

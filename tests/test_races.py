@@ -160,9 +160,10 @@ async def test_milestone_writes_racing_compliance_reads_stay_consistent(live: tu
         poortwachter.evaluate(to_facts(rows), as_of, report_grace_days=settings.report_grace_days).obligations
     )
 
-    # The stored snapshot is what a fresh computation over the committed facts gives.
+    # The stored history is what a fresh computation over the committed facts gives (none of it reused).
     stored = await snapshot_rows(app, case_id)
     async with app.state.sessionmaker() as session:
+        await session.execute(text("DELETE FROM compliance_snapshots WHERE case_id = :id"), {"id": case_id})
         await refresh(session, [uuid.UUID(case_id)], today=as_of, report_grace_days=settings.report_grace_days)
         fresh = await snapshot_rows(app, case_id, session)
         await session.rollback()
@@ -177,8 +178,8 @@ async def snapshot_rows(app: Any, case_id: str, session: Any = None) -> tuple[li
     )
     items_sql = text(
         "SELECT code, parties, due_on, window_opens_on, overdue_after, listed_from, final_status, completed_on, "
-        "late_by_days, evidence_id, waiting_for, period, track_id FROM compliance_items WHERE case_id = :id "
-        "ORDER BY code, period NULLS FIRST, track_id NULLS FIRST, due_on"
+        "late_by_days, evidence_id, waiting_for, period, track_id, valid_from, valid_to FROM compliance_items "
+        "WHERE case_id = :id ORDER BY code, period NULLS FIRST, track_id NULLS FIRST, valid_from, due_on, final_status"
     )
     if session is None:
         async with app.state.sessionmaker() as own:

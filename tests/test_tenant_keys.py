@@ -168,8 +168,8 @@ VALUES (:id, :case_id, :bureau_id, 1, '{}', 'onbekend', '2025-02-10', 'Dr. Bakke
         :key_id)
 """
 _ITEM = """
-INSERT INTO compliance_items (case_id, bureau_id, code, parties, due_on, overdue_after)
-VALUES (:case_id, :bureau_id, 'probleemanalyse', '{werkgever}', '2025-02-10', '2025-02-17')
+INSERT INTO compliance_items (case_id, bureau_id, code, parties, due_on, overdue_after, valid_from, valid_to)
+VALUES (:case_id, :bureau_id, 'probleemanalyse', '{werkgever}', '2025-02-10', '2025-02-17', '2025-01-01', 'infinity')
 """
 
 

@@ -167,6 +167,10 @@ async def test_every_event_arrives_once_signed_through_failures_restart_and_a_mo
                 await until(lambda: app.state.workers.passes("deadlines") > 0)
                 await asyncio.sleep(0.3)
             await until(_no_pending(app), what="every delivery done")
+            metrics = (await factory.client.get("/metrics")).text
+            assert 'spoorwijzer_webhook_attempts_total{result="delivered"}' in metrics
+            assert 'spoorwijzer_webhook_attempts_total{result="retry"}' in metrics
+            assert "spoorwijzer_webhook_delivery_lag_seconds_count" in metrics
             bureau_feed = await feed(bureau, starts["bureau"])
             employer_feed = await feed(employer, starts["employer"])
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import BigInteger, ColumnElement, SQLColumnExpression, Text, and_, cast, func, or_, select, tuple_
+from sqlalchemy import BigInteger, ColumnElement, SQLColumnExpression, Text, and_, cast, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.models import AccessEntry, AuditEntry, Event
@@ -70,6 +70,8 @@ async def feed(session: AsyncSession, principal: Principal, after: tuple[int, in
         select(Event)
         .where(
             visible_events(principal.organization_id, principal.kind),
+            # A partner key: only what happened under the bureau that issued it.
+            Event.bureau_id == principal.partner_bureau_id if principal.partner_bureau_id is not None else true(),
             tuple_(Event.txid, Event.id) > tuple_(*after),
             or_(Event.txid < horizon, Event.txid == own),
         )

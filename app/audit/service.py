@@ -42,6 +42,7 @@ def record_change(
     after: dict[str, Any] | None = None,
     employer_may_see: bool = True,
     arbodienst_may_see: bool = True,
+    tenant: uuid.UUID | None = None,
 ) -> None:
     """Add an audit row and a change-feed event; they commit with the change or not at all.
 
@@ -52,16 +53,17 @@ def record_change(
     Every row has a tenant (`bureau_id`, in both tables' primary keys: docs/scaling.md, section 2): the case's
     bureau, or for a change without a case (an organization registered) the acting organization, which must be
     a bureau. Who sees such an event is `organization_id` alone: the feed shows a bureau its tenant's rows only
-    when they belong to a case.
+    when they belong to a case. `tenant` names it outright for a change without a case made by an employer or
+    arbodienst (its own details, say).
     """
     if case is not None:
         tenant = case.bureau_id
         if entity_type in COMPLIANCE_FACTS:
             mark_case_changed(session, case.case_id)
-    elif principal.kind is OrganizationKind.reintegratiebureau:
+    elif tenant is None:
+        if principal.kind is not OrganizationKind.reintegratiebureau:
+            raise ValueError(f"A change without a case needs a bureau as its tenant, not a {principal.kind.value}.")
         tenant = principal.organization_id
-    else:
-        raise ValueError(f"A change without a case needs a bureau as its tenant, not a {principal.kind.value}.")
     # Inserted just before the commit, in one batch per table (app/core/db.py::insert_at_commit).
     insert_at_commit(
         session,

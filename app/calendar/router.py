@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Path, Request, Response
 
-from app.auth.principal import PrincipalDep
+from app.auth.principal import WHOLE_VIEW, PrincipalDep
 from app.calendar import service
 from app.calendar.schemas import CalendarFeedCreate, CalendarFeedCreated, CalendarFeedRead
 from app.core.db import SessionDep
@@ -23,6 +23,7 @@ CACHE_CONTROL = "private, max-age=900"
 @router.post(
     "/calendar-feeds",
     operation_id="calendar_feeds_create",
+    dependencies=[WHOLE_VIEW],
     status_code=201,
     response_model=CalendarFeedCreated,
     responses=problems(409),
@@ -45,7 +46,11 @@ async def create_feed(
 
 
 @router.get(
-    "/calendar-feeds", operation_id="calendar_feeds_list", response_model=Page[CalendarFeedRead], responses=problems()
+    "/calendar-feeds",
+    operation_id="calendar_feeds_list",
+    response_model=Page[CalendarFeedRead],
+    responses=problems(),
+    dependencies=[WHOLE_VIEW],
 )
 async def list_feeds(
     session: SessionDep, principal: PrincipalDep, cursor: CursorQuery = None, limit: LimitQuery = 50
@@ -55,7 +60,11 @@ async def list_feeds(
 
 
 @router.delete(
-    "/calendar-feeds/{feed_id:uuid}", operation_id="calendar_feeds_revoke", status_code=204, responses=problems(404)
+    "/calendar-feeds/{feed_id:uuid}",
+    operation_id="calendar_feeds_revoke",
+    status_code=204,
+    responses=problems(404),
+    dependencies=[WHOLE_VIEW],
 )
 async def revoke_feed(feed_id: uuid.UUID, request: Request, session: SessionDep, principal: PrincipalDep) -> Response:
     """Revoke the feed: its URL answers 404 from now on."""

@@ -125,6 +125,8 @@ async def render(session: AsyncSession, token: str, *, today: date, now: datetim
             employer_id=feed.employer_id,
             cursor=cursor,
             limit=PAGE,
+            direct_limit=settings.portfolio_direct_limit,
+            today=today,
         )
         rows += page.items
         cursor = page.next_cursor

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
@@ -18,12 +18,17 @@ from app.organizations.models import OrganizationKind
 
 
 def visible_to(principal: Principal) -> ColumnElement[bool]:
-    """The cases a caller sees (design section 2): its own as bureau, employer or arbodienst."""
+    """The cases a caller sees (design section 2): its own as bureau, employer or arbodienst; with a partner key,
+    only those of the bureau that issued the key."""
     if principal.kind is OrganizationKind.reintegratiebureau:
-        return Case.bureau_id == principal.organization_id
-    if principal.kind is OrganizationKind.werkgever:
-        return Case.employer_id == principal.organization_id
-    return Case.arbodienst_id == principal.organization_id
+        own = Case.bureau_id == principal.organization_id
+    elif principal.kind is OrganizationKind.werkgever:
+        own = Case.employer_id == principal.organization_id
+    else:
+        own = Case.arbodienst_id == principal.organization_id
+    if principal.partner_bureau_id is not None:
+        return and_(own, Case.bureau_id == principal.partner_bureau_id)
+    return own
 
 
 async def get_visible(
@@ -77,13 +82,21 @@ def _log_reads(p: _Params, principal: Principal, path: str, rows: str, show_bsn:
 )"""
 
 
+def _visible(p: _Params, principal: Principal) -> str:
+    """`visible_to` in SQL text."""
+    where = f"{_VISIBLE_COLUMN[principal.kind]} = {p(principal.organization_id)}"
+    if principal.partner_bureau_id is not None:
+        where += f" AND bureau_id = {p(principal.partner_bureau_id)}"
+    return where
+
+
 async def fetch_visible(
     connection: RawConnection, principal: Principal, case_id: uuid.UUID, *, log_read_at: str, show_bsn: bool
 ) -> Mapping[str, Any] | None:
     """One case (JSON columns as text) if the caller sees it; the read is logged in access_log with the path
     `log_read_at`, in the same statement."""
     p = _Params()
-    where = f"{_VISIBLE_COLUMN[principal.kind]} = {p(principal.organization_id)} AND id = {p(case_id)}"
+    where = f"{_visible(p, principal)} AND id = {p(case_id)}"
     log = _log_reads(p, principal, log_read_at, "c", show_bsn)
     query = f"WITH c AS (SELECT {_READ_COLUMNS} FROM cases WHERE {where}){log} SELECT * FROM c"
     return await connection.fetchrow(query, *p.values)
@@ -103,7 +116,7 @@ async def fetch_page(
     """Up to `limit` + 1 visible cases in (created_at, id) order; the first `limit` are logged as read with the
     path `log_reads_at` (the extra row only tells whether there is a next page)."""
     p = _Params()
-    where = [f"{_VISIBLE_COLUMN[principal.kind]} = {p(principal.organization_id)}"]
+    where = [_visible(p, principal)]
     for column, value in filters.items():
         if value is not None:
             assert column in LIST_FILTERS

@@ -37,7 +37,7 @@ async def create_case(
         case = await service.create(session, principal, body)
         return Created(case, {"Location": f"/v1/cases/{case.id}", "ETag": etag(case.version)})
 
-    return await idempotent(session, request, principal.organization_id, idempotency_key, body, create)
+    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, create)
 
 
 @router.get("", operation_id="cases_list", response_model=Page[CaseRead], responses=problems())
@@ -47,7 +47,8 @@ async def list_cases(
     status: CaseStatus | None = None,
     employer_id: uuid.UUID | None = None,
     arbodienst_id: uuid.UUID | None = None,
-    external_ref: Annotated[ExternalRef | None, Query()] = None,
+    # No NUL: PostgreSQL text cannot hold one, so such a value could never match (and the driver refuses it).
+    external_ref: Annotated[ExternalRef | None, Query(pattern=r"^[^\x00]*$")] = None,
     updated_since: Annotated[
         Timestamp | None, Query(description="Only cases changed at or after this moment (RFC 3339)")
     ] = None,

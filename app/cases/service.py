@@ -123,9 +123,14 @@ def _validated_periods(
 async def _check_party(
     session: AsyncSession, principal: Principal, org_id: uuid.UUID, kind: OrganizationKind, field: str
 ) -> None:
+    # Remembered for the transaction: a bulk import names the same employer on thousands of cases.
+    checked: set[tuple[uuid.UUID, uuid.UUID, OrganizationKind]] = session.info.setdefault("checked_parties", set())
+    if (principal.organization_id, org_id, kind) in checked:
+        return
     org = await organizations.get_visible(session, principal.organization_id, org_id)
     if org is None or org.kind is not kind:
         raise Unprocessable(f"{field} must be a {kind.value} you registered (POST /v1/organizations).", field=field)
+    checked.add((principal.organization_id, org_id, kind))
 
 
 async def _check_external_ref_free(
@@ -152,6 +157,12 @@ async def _flush_unique(session: AsyncSession, bureau_id: uuid.UUID, external_re
 
 
 async def create(session: AsyncSession, principal: Principal, data: CaseCreate) -> CaseRead:
+    """Create a case; its answer shows the case (and masked BSN): a read, logged as such."""
+    return _answered(session, principal, await add(session, principal, data))
+
+
+async def add(session: AsyncSession, principal: Principal, data: CaseCreate) -> Case:
+    """Create a case; answers the row (a bulk import records the case's facts on it)."""
     principal.require(OrganizationKind.reintegratiebureau, action="create cases")
     await _check_party(session, principal, data.employer_id, OrganizationKind.werkgever, "employer_id")
     if data.arbodienst_id is not None:
@@ -178,13 +189,12 @@ async def create(session: AsyncSession, principal: Principal, data: CaseCreate) 
         version=1,
     )
     session.add(case)
+    # The INSERT's RETURNING brings the server defaults (created_at, updated_at): no read back.
     await _flush_unique(session, principal.organization_id, data.external_ref)
-    await session.refresh(case)
     # The employer and arbodienst may look up the bureau that handles their case.
     await organizations.link(session, data.employer_id, principal.organization_id)
     if data.arbodienst_id is not None:
         await organizations.link(session, data.arbodienst_id, principal.organization_id)
-    read = to_read(case, principal)
     record_change(
         session,
         principal,
@@ -194,8 +204,7 @@ async def create(session: AsyncSession, principal: Principal, data: CaseCreate) 
         case=parties(case),
         after=_audit_shape(case),
     )
-    record_access(session, principal, parties(case), what="bsn" if read.employee.bsn_masked else "case")
-    return read
+    return case
 
 
 # The hot reads, as JSON bytes straight from the raw connection's rows (design section 9): the CaseRead shape

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, Integer, String, func
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, ForeignKey, Identity, Index, Integer, String, func, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -16,13 +16,20 @@ class ComplianceSnapshot(Base):
     """Per case: for which reference dates its stored items are exact (app/poortwachter/snapshot.py)."""
 
     __tablename__ = "compliance_snapshots"
-    __table_args__ = (tenant_foreign_key("case_id", "cases"),)
+    __table_args__ = (
+        tenant_foreign_key("case_id", "cases"),
+        # Which of a bureau's cases the stored history answers for on a date: an index-only count.
+        Index("ix_compliance_snapshots_coverage", "bureau_id", "rules_version", "report_grace_days", "valid_until"),
+    )
 
     case_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     # Primary key (case_id, bureau_id): the tenant key is in every key (docs/scaling.md).
-    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True, index=True)
-    facts_through: Mapped[date] = mapped_column(Date)
-    valid_until: Mapped[date] = mapped_column(Date)
+    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    facts_through: Mapped[date] = mapped_column(Date)  # the latest fact's date
+    valid_until: Mapped[date] = mapped_column(Date)  # the horizon: the items answer for every as_of up to it
+    # Where each version of the history starts and a digest of its facts (app/poortwachter/snapshot.py).
+    version_starts: Mapped[list[date]] = mapped_column(ARRAY(Date))
+    version_digests: Mapped[list[str]] = mapped_column(ARRAY(String(32)))
     recovered_on: Mapped[date | None] = mapped_column(Date)
     lapses_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
@@ -35,16 +42,26 @@ class ComplianceSnapshot(Base):
 
 
 class ComplianceItem(Base):
-    """One obligation of a snapshot, with the dates its status on any valid reference date follows from."""
+    """One obligation of a case's history, valid for `valid_from <= as_of < valid_to`, with the dates its status
+    on those reference dates follows from."""
 
     __tablename__ = "compliance_items"
     __table_args__ = (
         Index("ix_compliance_items_bureau_due", "bureau_id", "due_on"),
+        # The outstanding ones (the default page): done and waived items are most of a history.
+        Index(
+            "ix_compliance_items_bureau_due_pending",
+            "bureau_id",
+            "due_on",
+            postgresql_where=text("final_status IS NULL"),
+        ),
+        # A case's items valid on a date (one employer's portfolio, the refresh): ended versions stay in the index.
+        Index("ix_compliance_items_case_valid", "bureau_id", "case_id", "valid_to"),
         tenant_foreign_key("case_id", "compliance_snapshots", "case_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    case_id: Mapped[uuid.UUID]
     bureau_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # tenant key
     code: Mapped[str] = mapped_column(String(40))
     parties: Mapped[list[str]] = mapped_column(ARRAY(String(20)))
@@ -61,3 +78,37 @@ class ComplianceItem(Base):
     waiting_for: Mapped[str | None] = mapped_column(String(40))
     period: Mapped[str | None] = mapped_column(String(7))
     track_id: Mapped[str | None] = mapped_column(String(36))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    # The case state of the item's version (app/poortwachter/snapshot.py::HistoryRow): a gap between two
+    # absence periods is a recovery, and L follows the facts known then.
+    recovered_on: Mapped[date | None] = mapped_column(Date)
+    lapses_on: Mapped[date | None] = mapped_column(Date)
+    pay_ends_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)  # the case's: the status needs no join
+
+
+class ComplianceCount(Base):
+    """Per bureau: how many items enter (n > 0) or leave (n < 0) each status on a date, summed over its cases'
+    histories, so that the counts on a reference date are one range sum (kept current by the snapshot refresh)."""
+
+    __tablename__ = "compliance_counts"
+    # The range sum reads the index alone (n included), not the heap.
+    __table_args__ = (
+        Index(
+            "ix_compliance_counts_sum",
+            "bureau_id",
+            "rules_version",
+            "report_grace_days",
+            "on_date",
+            postgresql_include=["code", "status", "n"],
+        ),
+    )
+
+    bureau_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    rules_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_grace_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    on_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)

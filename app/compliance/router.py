@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -43,7 +42,9 @@ async def case_compliance(
     return await service.for_case(session, principal, case_id, as_of or today(), grace)
 
 
-@router.get("/compliance", operation_id="compliance_portfolio", response_model=PortfolioPage, responses=problems())
+@router.get(
+    "/compliance", operation_id="compliance_portfolio", response_model=PortfolioPage, responses=problems(422, 503)
+)
 async def portfolio_compliance(
     request: Request,
     session: SessionDep,
@@ -59,16 +60,19 @@ async def portfolio_compliance(
     limit: LimitQuery = 50,
 ) -> PortfolioPage:
     """Obligations over every case the caller sees, soonest due first, with counts per status and party."""
-    reference: date = as_of or today()
+    settings = request.app.state.settings
+    now = today()
     return await service.portfolio(
         session,
         principal,
-        as_of=reference,
-        report_grace_days=request.app.state.settings.report_grace_days,
+        as_of=as_of or now,
+        report_grace_days=settings.report_grace_days,
         parties=party,
         statuses=status,
         due_before=due_before,
         employer_id=employer_id,
         cursor=cursor,
         limit=limit,
+        direct_limit=settings.portfolio_direct_limit,
+        today=now,
     )

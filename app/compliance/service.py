@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import Counter
 from collections.abc import Iterable
@@ -24,7 +25,8 @@ from app.compliance.schemas import (
     PortfolioPage,
     PortfolioRow,
 )
-from app.core.errors import InvalidCursor, NotFound
+from app.compliance.snapshots import HORIZON
+from app.core.errors import InvalidCursor, NotFound, ServiceUnavailable, Unprocessable
 from app.core.pagination import decode_cursor, encode_cursor
 
 OUTSTANDING = ("open", "overdue")
@@ -125,6 +127,33 @@ def _stored_row(row: Any, as_of: date) -> dict[str, Any]:
     }
 
 
+def _evaluate_directly(
+    loaded: list[repository.CaseRows],
+    as_of: date,
+    report_grace_days: int,
+    want: tuple[set[str], set[str] | None, date | None, PortfolioKey | None],
+) -> tuple[list[tuple[PortfolioKey, dict[str, Any]]], Counter[tuple[str, str]]]:
+    """The rules for cases without a usable stored history: CPU work, run in a worker thread."""
+    wanted_statuses, wanted_parties, due_before, text_after = want
+    matches: list[tuple[PortfolioKey, dict[str, Any]]] = []
+    counts: Counter[tuple[str, str]] = Counter()
+    for rows in loaded:
+        result = poortwachter.evaluate(to_facts(rows), as_of, report_grace_days=report_grace_days)
+        for ob in result.obligations:
+            counts[(ob.status, ob.code)] += 1
+            if ob.status not in wanted_statuses:
+                continue
+            if wanted_parties is not None and wanted_parties.isdisjoint(ob.parties):
+                continue
+            if due_before is not None and ob.due_on >= due_before:
+                continue
+            key = _key(rows.id, ob.due_on, ob.code, ob.period, ob.track_id)
+            if text_after is not None and key <= text_after:
+                continue
+            matches.append((key, _row(rows.id, rows.external_ref, ob)))
+    return matches, counts
+
+
 async def portfolio(
     session: AsyncSession,
     principal: Principal,
@@ -137,12 +166,16 @@ async def portfolio(
     employer_id: uuid.UUID | None,
     cursor: str | None,
     limit: int,
+    direct_limit: int,
+    today: date,
 ) -> PortfolioPage:
     """Obligations over every case the caller sees, soonest due first; outstanding ones unless `statuses`.
 
-    Cases with a snapshot valid on `as_of` are answered by one SQL query over the stored items; the few
-    others (no snapshot yet, facts dated after `as_of`, `as_of` past the snapshot's horizon) are evaluated
-    here, and both are merged in one order. Both give exactly what evaluate() gives.
+    Cases whose stored history is valid on `as_of` (every case, once `refresh-compliance` has run after a rules
+    change, for any date up to the horizon, past ones too) are answered in SQL: the page by one query over the
+    stored items, the counts of a bureau's whole portfolio by one range sum over compliance_counts. The others
+    (no history yet, `as_of` past the horizon) are evaluated here, in a worker thread, at most `direct_limit`
+    of them. Both give exactly what evaluate() gives.
     """
     after = decode_cursor(cursor, 5)
     try:
@@ -153,12 +186,37 @@ async def portfolio(
     wanted_statuses = set(statuses) if statuses else set(OUTSTANDING)
     query = repository.PortfolioQuery(principal, as_of, report_grace_days, employer_id)
 
+    cases, covered = await repository.coverage(session, query)
+    bureau = repository.whole_bureau(query)
+    unsnapshotted: list[uuid.UUID] = []
+    if covered < cases:
+        unsnapshotted = await repository.cases_without_snapshot(session, query)
+    if bureau is not None and not unsnapshotted:
+        counted = await repository.bureau_counts(session, query, bureau)
+    else:
+        counted = await repository.stored_counts(session, query)
+    if len(unsnapshotted) > direct_limit:
+        if as_of > today + HORIZON:
+            raise Unprocessable(
+                f"The portfolio answers up to {HORIZON.days} days ahead; ask for an earlier as_of.",
+                field="as_of",
+                location="query",
+            )
+        raise ServiceUnavailable(
+            "The compliance of these cases is being brought up to date (refresh-compliance); try again later.",
+            headers={"Retry-After": "60"},
+        )
+
     by_status: Counter[str] = Counter()
     by_party: dict[str, Counter[str]] = {party: Counter() for party in poortwachter.PARTIES}
-    for status, item_parties, n in await repository.stored_counts(session, query):
+
+    def tally(status: str, code: str, n: int) -> None:
         by_status[status] += n
-        for party in item_parties:
+        for party in poortwachter.OBLIGATION_PARTIES[code]:
             by_party[party][status] += n
+
+    for status, code, n in counted:
+        tally(status, code, int(n))
 
     matches: list[tuple[PortfolioKey, dict[str, Any]]] = [
         (_key(row.case_id, row.due_on, row.code, row.period, row.track_id), _stored_row(row, as_of))
@@ -170,27 +228,17 @@ async def portfolio(
             due_before=due_before,
             after=after_key,
             limit=limit + 1,
+            covered=not unsnapshotted,
         )
     ]
-    unsnapshotted = await repository.cases_without_snapshot(session, query)
     if unsnapshotted:
+        loaded = await repository.load(session, principal, case_ids=unsnapshotted)
         text_after = (after_key[0].isoformat(), *after_key[1:]) if after_key else None
-        for rows in await repository.load(session, principal, case_ids=unsnapshotted):
-            result = poortwachter.evaluate(to_facts(rows), as_of, report_grace_days=report_grace_days)
-            for ob in result.obligations:
-                by_status[ob.status] += 1
-                for party in ob.parties:
-                    by_party[party][ob.status] += 1
-                if ob.status not in wanted_statuses:
-                    continue
-                if wanted_parties is not None and wanted_parties.isdisjoint(ob.parties):
-                    continue
-                if due_before is not None and ob.due_on >= due_before:
-                    continue
-                key = _key(rows.id, ob.due_on, ob.code, ob.period, ob.track_id)
-                if text_after is not None and key <= text_after:
-                    continue
-                matches.append((key, _row(rows.id, rows.external_ref, ob)))
+        want = (wanted_statuses, wanted_parties, due_before, text_after)
+        direct, direct_counts = await asyncio.to_thread(_evaluate_directly, loaded, as_of, report_grace_days, want)
+        for (status, code), n in direct_counts.items():
+            tally(status, code, n)
+        matches += direct
         matches.sort(key=lambda match: match[0])
     page = matches[:limit]
     return PortfolioPage(
@@ -199,5 +247,5 @@ async def portfolio(
         counts=PortfolioCounts.model_validate(
             {"by_status": dict(by_status), "by_party": {p: dict(c) for p, c in by_party.items()}}
         ),
-        cases=await repository.count_cases(session, query),
+        cases=cases,
     )

@@ -72,6 +72,17 @@ RETENTION = Counter(
     "What retention did: cases anonymised (by the run or by erasure), held cases skipped, log rows deleted.",
     ["outcome"],
 )
+WEBHOOK_ATTEMPTS = Counter(
+    "spoorwijzer_webhook_attempts_total",
+    "Webhook delivery attempts, by result: delivered (2xx), retry (failed, another attempt is scheduled), failed "
+    "(failed, no attempt left: the delivery is given up).",
+    ["result"],
+)
+WEBHOOK_LAG = Histogram(
+    "spoorwijzer_webhook_delivery_lag_seconds",
+    "From the event's commit (its delivery row) to the receiver's 2xx, retries included.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 1800, 3600, 6 * 3600, 24 * 3600, 3 * 24 * 3600),
+)
 OUTSTANDING_OBLIGATIONS = Gauge(
     "spoorwijzer_outstanding_obligations",
     "Obligations of all cases that are open or overdue today, by status and party (from the stored compliance "

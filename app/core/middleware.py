@@ -21,6 +21,8 @@ from app.core.pagination import bind_cursors
 access_log = logging.getLogger("spoorwijzer.access")
 
 _JSON_TYPES = ("application/json", "application/merge-patch+json")
+# Bulk uploads (POST /v1/imports) are JSON Lines.
+JSON_LINES_TYPES = ("application/x-ndjson", "application/jsonl", "application/json-lines")
 
 
 class _BodyTooLarge(Exception):
@@ -62,35 +64,45 @@ async def _send_problem(
 class RequestGuard:
     """Refuse bodies that are too large (413) or not JSON (415) before any handler reads them."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, bulk_paths: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.bulk_paths = bulk_paths or {}  # path -> its own limit, for JSON Lines uploads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
+        bulk_limit = self.bulk_paths.get(scope["path"])
+        if bulk_limit is not None:
+            await self._guard(scope, receive, send, bulk_limit, JSON_LINES_TYPES, "application/x-ndjson")
+        else:
+            await self._guard(scope, receive, send, self.max_body_bytes, _JSON_TYPES, "application/json")
+
+    async def _guard(
+        self, scope: Scope, receive: Receive, send: Send, max_body_bytes: int, types: tuple[str, ...], expected: str
+    ) -> None:
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+        if length is not None and (not length.isdigit() or int(length) > max_body_bytes):
             await _send_problem(
                 send,
                 scope,
                 413,
                 "Content Too Large",
-                f"Request bodies are limited to {self.max_body_bytes} bytes.",
+                f"Request bodies are limited to {max_body_bytes} bytes.",
                 "body-too-large",
             )
             return
         has_body = (length is not None and length != b"0") or b"transfer-encoding" in headers
         content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
-        if has_body and content_type not in _JSON_TYPES:
+        if has_body and content_type not in types:
             await _send_problem(
                 send,
                 scope,
                 415,
                 "Unsupported Media Type",
-                "Send the request body as application/json.",
+                f"Send the request body as {expected}.",
                 "unsupported-media-type",
             )
             return
@@ -99,9 +111,9 @@ class RequestGuard:
             # A body without Content-Length (chunked): read it here, up to the limit, so an oversized one is a
             # 413 before any handler runs (FastAPI would turn an error raised while it reads into a 400).
             try:
-                body = await _read_body(receive, self.max_body_bytes)
+                body = await _read_body(receive, max_body_bytes)
             except _BodyTooLarge:
-                await _too_large(send, scope, self.max_body_bytes)
+                await _too_large(send, scope, max_body_bytes)
                 return
             if body is None:
                 return  # the client went away
@@ -116,7 +128,7 @@ class RequestGuard:
             message = await receive()
             if message["type"] == "http.request":
                 received_total += len(message.get("body", b""))
-                if received_total > self.max_body_bytes:
+                if received_total > max_body_bytes:
                     raise _BodyTooLarge
             return message
 
@@ -130,7 +142,7 @@ class RequestGuard:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await _too_large(send, scope, self.max_body_bytes)
+                await _too_large(send, scope, max_body_bytes)
 
 
 async def _read_body(receive: Receive, limit: int | None = None) -> bytes | None:

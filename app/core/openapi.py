@@ -42,10 +42,12 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _require_if_match_on_patch(schema: dict[str, Any]) -> None:
-    """Every PATCH needs If-Match. The handlers take it as optional only to answer its absence with 428 (a
-    problem the client can act on) instead of a generic 422; the document says what a client must send."""
+    """Every PATCH (and every DELETE that takes it) needs If-Match. The handlers take it as optional only to answer
+    its absence with 428 (a problem the client can act on) instead of a generic 422; the document says what a
+    client must send."""
     for item in schema.get("paths", {}).values():
-        for parameter in item.get("patch", {}).get("parameters", []):
+        parameters = [*item.get("patch", {}).get("parameters", []), *item.get("delete", {}).get("parameters", [])]
+        for parameter in parameters:
             if parameter["in"] == "header" and parameter["name"] == "If-Match":
                 parameter["required"] = True
                 parameter["schema"] = {**parameter["schema"].pop("anyOf")[0], **parameter["schema"]}

@@ -80,7 +80,12 @@ class Settings(BaseSettings):
     # Unset: /metrics is open (as for a scrape inside a private network); set: it asks `Authorization: Bearer`.
     metrics_token: SecretStr | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # POST /v1/imports: up to 10,000 case bundles as JSON Lines.
+    max_import_bytes: int = Field(default=64 * 1_048_576, ge=1024)
     report_grace_days: int = Field(default=14, ge=0, le=60)
+    # Cases the portfolio evaluates directly (no stored history for them yet, or a date past its horizon)
+    # before it answers 503 (too many: refresh-compliance has not run) or 422 (as_of too far ahead).
+    portfolio_direct_limit: int = Field(default=2000, ge=0)
     # The actueel oordeel's and eindevaluatie's allowed age at the RIV's reference date (a choice, no statute).
     riv_max_age_days: int = Field(default=48, ge=14, le=182)
     db_pool_size: int = Field(default=10, ge=1, le=200)
@@ -90,6 +95,8 @@ class Settings(BaseSettings):
     demo_data: bool = False
     # Background work (app/background): every process runs the registered jobs unless turned off here.
     background_workers: bool = True
+    # Import batches each process runs side by side (app/imports/worker.py); each holds a connection meanwhile.
+    import_concurrency: int = Field(default=3, ge=1, le=16)
     # Webhooks (docs/webhooks.md). Private or loopback hosts (names, addresses or CIDR ranges) a deployment may
     # call anyway, e.g. an on-premise receiver: JSON list, SPOORWIJZER_WEBHOOK_ALLOWED_HOSTS='["10.1.0.0/16"]'.
     webhook_allowed_hosts: list[str] = []

@@ -33,7 +33,7 @@ from app.audit.models import Event
 from app.background import Job, JobContext, try_exclusive
 from app.cases.models import Case
 from app.compliance.models import ComplianceItem, ComplianceSnapshot
-from app.compliance.repository import item_status, valid_snapshot
+from app.compliance.repository import item_status, item_valid, valid_snapshot
 from app.compliance.snapshots import refresh_stale
 from app.deadlines.models import DeadlineTransition
 from app.webhooks.delivery import fan_out
@@ -89,6 +89,7 @@ async def due_transitions(
         .join(Case, and_(Case.id == item.case_id, Case.bureau_id == item.bureau_id))
         .where(
             valid_snapshot(today, report_grace_days),
+            item_valid(today),
             status.in_(("open", "upcoming", "overdue")),
             (item.listed_from.is_(None)) | (item.listed_from <= today),
             item.overdue_after <= today + timedelta(days=due_soon_days),

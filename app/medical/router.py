@@ -65,7 +65,7 @@ async def put_medical_status(
             headers["Location"] = location
         return Created(status, headers, 201 if created else 200)
 
-    return await idempotent(session, request, principal.organization_id, idempotency_key, body, push)
+    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, push)
 
 
 @router.get("", operation_id="medical_status_get", response_model=MedicalStatusRead, responses=problems(404))

@@ -130,7 +130,9 @@ async def _assessment_milestone(
     if data.assessment_kind is None:
         return None
     milestone_type = ASSESSMENT_MILESTONE[data.assessment_kind]
-    recorded = await milestones_repository.list_for_case(session, case.bureau_id, case.id, type=milestone_type)
+    recorded = await milestones_repository.list_for_case(
+        session, case.bureau_id, case.id, type=milestone_type, include_voided=False
+    )
     for milestone in recorded:
         if milestone.occurred_on == data.assessed_on:
             return milestone.id

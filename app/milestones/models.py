@@ -30,6 +30,7 @@ class Milestone(Base):
         Index("ix_milestones_case", "bureau_id", "case_id", "occurred_on", "id"),
         tenant_foreign_key("case_id", "cases"),
         CheckConstraint("percentage IS NULL OR percentage BETWEEN 0 AND 100", name="percentage_range"),
+        CheckConstraint("(voided_at IS NULL) = (void_reason IS NULL)", name="voided_has_reason"),
         CheckConstraint("hours_per_week IS NULL OR (hours_per_week > 0 AND hours_per_week <= 60)", name="hours_range"),
     )
 
@@ -55,3 +56,13 @@ class Milestone(Base):
     recorded_by_organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
     recorded_by_key_id: Mapped[uuid.UUID | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())
+    # A correction voids a milestone instead of deleting it: it stays readable, the rules no longer read it.
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    voided_by_organization_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))
+    voided_by_key_id: Mapped[uuid.UUID | None] = mapped_column()
+    void_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def voided_by(self) -> uuid.UUID | None:
+        """The organization that voided it (the read shape's name)."""
+        return self.voided_by_organization_id

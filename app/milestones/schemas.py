@@ -171,3 +171,10 @@ class MilestoneRead(ReadModel):
     agreement: Agreement | None = Field(description="Set for oordeel_werknemer")
     recorded_by_organization_id: uuid.UUID
     created_at: datetime
+    voided_at: datetime | None = Field(description="Set once voided: the rules no longer read it")
+    voided_by: uuid.UUID | None = Field(description="The organization that voided it")
+    void_reason: str | None
+
+
+class MilestoneVoid(InputModel):
+    reason: Reason = Field(description="Why the milestone is void, e.g. `recorded on the wrong case`")

@@ -6,6 +6,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import poortwachter
@@ -14,11 +15,11 @@ from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.facts import absence_periods, leave_periods
 from app.cases.models import Case
-from app.core.errors import Forbidden, NotFound, Unprocessable
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.pagination import Page, dated_key, paginate
 from app.milestones import repository
 from app.milestones.models import Milestone
-from app.milestones.schemas import GedeeltelijkeHervattingCreate, MilestoneCreate, MilestoneRead
+from app.milestones.schemas import GedeeltelijkeHervattingCreate, MilestoneCreate, MilestoneRead, MilestoneVoid
 from app.organizations.models import OrganizationKind
 from app.poortwachter.facts import BEDRIJFSARTS_MILESTONES
 
@@ -66,7 +67,9 @@ def to_fact(row: Milestone) -> poortwachter.Milestone:
 async def _validate(session: AsyncSession, case: Case, data: MilestoneCreate) -> None:
     periods = absence_periods(case.absence_periods)
     leaves = leave_periods(case.leave_periods)
-    recorded = [to_fact(m) for m in await repository.list_for_case(session, case.bureau_id, case.id)]
+    recorded = [
+        to_fact(m) for m in await repository.list_for_case(session, case.bureau_id, case.id, include_voided=False)
+    ]
     try:
         # Domain section 4 (v2): each rule answers a 422 that names it.
         poortwachter.check_milestone(
@@ -84,6 +87,11 @@ async def record(
     session: AsyncSession, principal: Principal, case_id: uuid.UUID, data: MilestoneCreate
 ) -> MilestoneRead:
     case = await cases.load_visible(session, principal, case_id)
+    return await record_on(session, principal, case, data)
+
+
+async def record_on(session: AsyncSession, principal: Principal, case: Case, data: MilestoneCreate) -> MilestoneRead:
+    """Record a milestone on a case the caller sees (already loaded: a bulk import's new case)."""
     if not may_record(principal.kind, data.type):
         raise Forbidden(f"A {principal.kind.value} may not record a {data.type} milestone.")
     await _validate(session, case, data)
@@ -121,6 +129,40 @@ async def add(session: AsyncSession, principal: Principal, case: Case, data: Mil
         entity_type="milestone",
         entity_id=milestone.id,
         case=cases.parties(case),
+        after=read.model_dump(mode="json"),
+    )
+    return read
+
+
+async def void(
+    session: AsyncSession, principal: Principal, milestone_id: uuid.UUID, data: MilestoneVoid
+) -> MilestoneRead:
+    """Void a milestone recorded by mistake: it stays readable, the rules stop reading it (nothing is deleted)."""
+    found = await repository.get_visible(session, principal, milestone_id, for_update=True)
+    if found is None:
+        raise NotFound("No such milestone.")
+    milestone, case = found
+    if not may_record(principal.kind, milestone.type):
+        raise Forbidden(f"A {principal.kind.value} may not void a {milestone.type} milestone.")
+    if milestone.voided_at is not None:
+        raise Conflict(f"The milestone was already voided at {milestone.voided_at.isoformat()}.")
+    before = to_read(milestone)
+    milestone.voided_at = func.clock_timestamp()
+    milestone.voided_by_organization_id = principal.organization_id
+    milestone.voided_by_key_id = principal.key_id
+    milestone.void_reason = data.reason
+    await session.flush()
+    await session.refresh(milestone)
+    read = to_read(milestone)
+    # A milestone is a compliance fact: this also refreshes the case's snapshot before the commit.
+    record_change(
+        session,
+        principal,
+        action="voided",
+        entity_type="milestone",
+        entity_id=milestone.id,
+        case=cases.parties(case),
+        before=before.model_dump(mode="json"),
         after=read.model_dump(mode="json"),
     )
     return read

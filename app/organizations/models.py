@@ -29,6 +29,12 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(200))
     kvk: Mapped[str | None] = mapped_column(String(8), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    # The bureau that created it over the API (null: created by the operator); it may change its details.
+    registered_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organizations.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())
 
 
 class OrganizationLink(Base):
@@ -40,6 +46,4 @@ class OrganizationLink(Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    # The name the viewer registered it under (an organization shared by KvK number has one per bureau).
-    name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())

@@ -5,53 +5,57 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.organizations.models import Organization, OrganizationKind, OrganizationLink
 
 
-def _visible_to(viewer_id: uuid.UUID):  # type: ignore[no-untyped-def]
+def _visible_to(viewer_id: uuid.UUID, partner_bureau_id: uuid.UUID | None):  # type: ignore[no-untyped-def]
+    if partner_bureau_id is not None:
+        # A partner key knows its own organization and the bureau that issued it, not the other bureaus its
+        # organization works with.
+        return Organization.id.in_((viewer_id, partner_bureau_id))
     linked = select(OrganizationLink.organization_id).where(OrganizationLink.viewer_id == viewer_id)
     return or_(Organization.id == viewer_id, Organization.id.in_(linked))
 
 
-def _as_seen_by(viewer_id: uuid.UUID) -> Select[Organization, str]:
-    """Organizations with the name the viewer knows them by: the one it registered, else their own."""
-    link = and_(OrganizationLink.viewer_id == viewer_id, OrganizationLink.organization_id == Organization.id)
-    name = func.coalesce(OrganizationLink.name, Organization.name).label("seen_name")
-    return select(Organization, name).outerjoin(OrganizationLink, link).where(_visible_to(viewer_id))
+async def get_visible(
+    session: AsyncSession,
+    viewer_id: uuid.UUID,
+    org_id: uuid.UUID,
+    partner_bureau_id: uuid.UUID | None = None,
+    *,
+    for_update: bool = False,
+) -> Organization | None:
+    query = select(Organization).where(Organization.id == org_id, _visible_to(viewer_id, partner_bureau_id))
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
 
 
-async def get_visible(session: AsyncSession, viewer_id: uuid.UUID, org_id: uuid.UUID) -> Organization | None:
-    return await session.scalar(select(Organization).where(Organization.id == org_id, _visible_to(viewer_id)))
-
-
-async def get_seen(session: AsyncSession, viewer_id: uuid.UUID, org_id: uuid.UUID) -> tuple[Organization, str] | None:
-    row = (await session.execute(_as_seen_by(viewer_id).where(Organization.id == org_id))).one_or_none()
-    return (row[0], row[1]) if row is not None else None
-
-
-async def name_for(session: AsyncSession, viewer_id: uuid.UUID, org_id: uuid.UUID) -> str | None:
-    """The name `viewer_id` knows the organization by (for a bureau's report: the name it registered)."""
-    seen = await get_seen(session, viewer_id, org_id)
-    if seen is not None:
-        return seen[1]
-    org = await session.get(Organization, org_id)
-    return org.name if org else None
+async def is_linked(session: AsyncSession, viewer_id: uuid.UUID, organization_id: uuid.UUID) -> bool:
+    """Whether the viewer (a bureau) registered or looked up this organization."""
+    found = await session.scalar(
+        select(OrganizationLink.organization_id).where(
+            OrganizationLink.viewer_id == viewer_id, OrganizationLink.organization_id == organization_id
+        )
+    )
+    return found is not None
 
 
 async def list_visible(
     session: AsyncSession,
     viewer_id: uuid.UUID,
+    partner_bureau_id: uuid.UUID | None,
     *,
     kind: OrganizationKind | None,
     kvk: str | None,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
-) -> list[tuple[Organization, str]]:
-    query = _as_seen_by(viewer_id)
+) -> list[Organization]:
+    query = select(Organization).where(_visible_to(viewer_id, partner_bureau_id))
     if kind is not None:
         query = query.where(Organization.kind == kind)
     if kvk is not None:
@@ -59,16 +63,16 @@ async def list_visible(
     if after is not None:
         query = query.where(tuple_(Organization.created_at, Organization.id) > tuple_(*after))
     query = query.order_by(Organization.created_at, Organization.id).limit(limit)
-    return [(row[0], row[1]) for row in await session.execute(query)]
+    return list((await session.scalars(query)).all())
 
 
 async def insert_unless_kvk_exists(
-    session: AsyncSession, kind: OrganizationKind, name: str, kvk: str | None
+    session: AsyncSession, kind: OrganizationKind, name: str, kvk: str | None, registered_by_id: uuid.UUID
 ) -> Organization | None:
     """Insert; None when another organization already has this KvK number (also under a race)."""
     stmt = (
         insert(Organization)
-        .values(id=uuid.uuid4(), kind=kind, name=name, kvk=kvk)
+        .values(id=uuid.uuid4(), kind=kind, name=name, kvk=kvk, registered_by_id=registered_by_id)
         .on_conflict_do_nothing(index_elements=["kvk"])
         .returning(Organization)
     )
@@ -83,16 +87,9 @@ async def get(session: AsyncSession, org_id: uuid.UUID) -> Organization | None:
     return await session.get(Organization, org_id)
 
 
-async def link(
-    session: AsyncSession, viewer_id: uuid.UUID, organization_id: uuid.UUID, name: str | None = None
-) -> None:
-    """Let `viewer_id` refer to the organization; with `name`, under that name (its own registration)."""
+async def link(session: AsyncSession, viewer_id: uuid.UUID, organization_id: uuid.UUID) -> None:
     if viewer_id == organization_id:
         return
-    stmt = insert(OrganizationLink).values(viewer_id=viewer_id, organization_id=organization_id, name=name)
-    if name is None:
-        await session.execute(stmt.on_conflict_do_nothing())
-    else:
-        await session.execute(
-            stmt.on_conflict_do_update(index_elements=["viewer_id", "organization_id"], set_={"name": name})
-        )
+    await session.execute(
+        insert(OrganizationLink).values(viewer_id=viewer_id, organization_id=organization_id).on_conflict_do_nothing()
+    )

@@ -16,16 +16,23 @@ from app.core.pagination import CursorQuery, LimitQuery, Page
 from app.core.schemas import KvkNumber
 from app.organizations import service
 from app.organizations.models import OrganizationKind
-from app.organizations.schemas import Me, OrganizationCreate, OrganizationRead
+from app.organizations.schemas import Me, OrganizationCreate, OrganizationRead, OrganizationUpdate
 
 router = APIRouter(prefix="/v1", tags=["organizations"])
 
 
 @router.get("/me", operation_id="me_get", response_model=Me, responses=problems())
 async def me(session: SessionDep, principal: PrincipalDep) -> Me:
-    """The calling organization and its kind."""
+    """The calling organization, its kind, and the key's scope, expiry and issuer."""
     org = await service.get(session, principal, principal.organization_id)
-    return Me(organization=org, kind=principal.kind, api_key_id=principal.key_id)
+    return Me(
+        organization=org,
+        kind=principal.kind,
+        api_key_id=principal.key_id,
+        scope=principal.scope,
+        expires_on=principal.expires_on,
+        issued_by_id=principal.issuer_id,
+    )
 
 
 @router.post(
@@ -54,7 +61,7 @@ async def create_organization(
         org, created = await service.register(session, principal, body)
         return Created(org, {"Location": f"/v1/organizations/{org.id}"}, 201 if created else 200)
 
-    return await idempotent(session, request, principal.organization_id, idempotency_key, body, create)
+    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, create)
 
 
 @router.get(
@@ -85,3 +92,16 @@ async def get_organization(
     organization_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> OrganizationRead:
     return await service.get(session, principal, organization_id)
+
+
+@router.patch(
+    "/organizations/{organization_id}",
+    operation_id="organizations_update",
+    response_model=OrganizationRead,
+    responses=problems(403, 404),
+)
+async def update_organization(
+    organization_id: uuid.UUID, body: OrganizationUpdate, session: SessionDep, principal: PrincipalDep
+) -> OrganizationRead:
+    """Change the name or contact details (the organization itself, or the bureau that registered it)."""
+    return await service.update(session, principal, organization_id, body)

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record_change
 from app.auth.principal import Principal
-from app.core.errors import Conflict, NotFound
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.pagination import Page, created_key, paginate
 from app.organizations import repository
 from app.organizations.models import Organization, OrganizationKind
-from app.organizations.schemas import OrganizationCreate, OrganizationRead
+from app.organizations.schemas import OrganizationCreate, OrganizationRead, OrganizationUpdate
 
 
-def to_read(org: Organization, name: str | None = None) -> OrganizationRead:
-    """The organization; `name`: the one the reader registered it under, where that differs from its own."""
-    read = OrganizationRead.model_validate(org)
-    return read.model_copy(update={"name": name}) if name is not None else read
+def to_read(org: Organization) -> OrganizationRead:
+    return OrganizationRead.model_validate(org)
 
 
 async def register(
@@ -27,14 +26,14 @@ async def register(
     """Create the organization, or reuse the one with the same KvK number. Answers (organization, created)."""
     principal.require(OrganizationKind.reintegratiebureau, action="register organizations")
     kind = OrganizationKind(data.kind)
-    org = await repository.insert_unless_kvk_exists(session, kind, data.name, data.kvk)
+    org = await repository.insert_unless_kvk_exists(session, kind, data.name, data.kvk, principal.organization_id)
     created = org is not None
     if org is None:
         assert data.kvk is not None
         org = await repository.get_by_kvk(session, data.kvk)
         assert org is not None
         if org.kind is not kind:
-            if await repository.get_visible(session, principal.organization_id, org.id) is None:
+            if not await repository.is_linked(session, principal.organization_id, org.id):
                 # Neither its id nor its kind: the caller has no business with an organization it cannot see.
                 raise Conflict(
                     f"KvK {data.kvk} belongs to an organization that cannot be registered as a {kind.value}."
@@ -43,9 +42,8 @@ async def register(
                 f"KvK {data.kvk} is registered as a {org.kind.value}, not a {kind.value}.",
                 existing_id=str(org.id),
             )
-    # Each bureau keeps the name it registered the organization under; the first one does not decide for all.
-    await repository.link(session, principal.organization_id, org.id, data.name)
-    read = to_read(org, data.name)
+    await repository.link(session, principal.organization_id, org.id)
+    read = to_read(org)
     if created:
         record_change(
             session,
@@ -60,10 +58,52 @@ async def register(
 
 
 async def get(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> OrganizationRead:
-    seen = await repository.get_seen(session, principal.organization_id, org_id)
-    if seen is None:
+    return to_read(await load_visible(session, principal, org_id))
+
+
+async def load_visible(
+    session: AsyncSession, principal: Principal, org_id: uuid.UUID, *, for_update: bool = False
+) -> Organization:
+    org = await repository.get_visible(
+        session, principal.organization_id, org_id, principal.partner_bureau_id, for_update=for_update
+    )
+    if org is None:
         raise NotFound("No such organization.")
-    return to_read(*seen)
+    return org
+
+
+async def update(
+    session: AsyncSession, principal: Principal, org_id: uuid.UUID, data: OrganizationUpdate
+) -> OrganizationRead:
+    """Name and contact details, by the organization itself or the bureau that registered it."""
+    org = await load_visible(session, principal, org_id, for_update=True)
+    if principal.organization_id not in (org.id, org.registered_by_id):
+        raise Forbidden("Only the organization itself or the bureau that registered it may change its details.")
+    changes = data.model_fields_set
+    if "name" in changes and data.name is None:
+        raise Unprocessable("name cannot be null.", field="name")
+    before = to_read(org).model_dump(mode="json")
+    for field in ("name", "contact_name", "contact_email", "contact_phone"):
+        if field in changes:
+            setattr(org, field, getattr(data, field))
+    org.updated_at = func.clock_timestamp()
+    await session.flush()
+    await session.refresh(org)
+    read = to_read(org)
+    record_change(
+        session,
+        principal,
+        action="updated",
+        entity_type="organization",
+        entity_id=org.id,
+        organization_id=org.id,
+        # Filed under the bureau that registered it; an organization the operator made (a bureau, or an employer
+        # changing its own details) under itself.
+        tenant=org.registered_by_id or principal.organization_id,
+        before=before,
+        after=read.model_dump(mode="json"),
+    )
+    return read
 
 
 async def list_page(
@@ -76,6 +116,12 @@ async def list_page(
     limit: int,
 ) -> Page[OrganizationRead]:
     rows = await repository.list_visible(
-        session, principal.organization_id, kind=kind, kvk=kvk, after=created_key(cursor), limit=limit + 1
+        session,
+        principal.organization_id,
+        principal.partner_bureau_id,
+        kind=kind,
+        kvk=kvk,
+        after=created_key(cursor),
+        limit=limit + 1,
     )
-    return paginate(rows, limit, lambda r: (r[0].created_at.isoformat(), r[0].id), lambda r: to_read(*r))
+    return paginate(rows, limit, lambda o: (o.created_at.isoformat(), o.id), to_read)

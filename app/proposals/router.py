@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1", tags=["candidate-proposals"])
     operation_id="candidate_proposals_create",
     status_code=201,
     response_model=ProposalRead,
-    responses=problems(403, 404),
+    responses=problems(403, 404, 409),  # 409: the same Idempotency-Key still in flight
 )
 async def create_proposal(
     track_id: uuid.UUID,
@@ -41,7 +41,7 @@ async def create_proposal(
         proposal = await service.create(session, principal, track_id, body)
         return Created(proposal, {"Location": f"/v1/candidate-proposals/{proposal.id}", "ETag": etag(proposal.version)})
 
-    return await idempotent(session, request, principal.organization_id, idempotency_key, body, create)
+    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, create)
 
 
 @router.get(

@@ -107,6 +107,13 @@ async def create(
     session: AsyncSession, principal: Principal, track_id: uuid.UUID, data: ProposalCreate
 ) -> ProposalRead:
     track, case = await tracks.load_for_write(session, principal, track_id)
+    return await create_on(session, principal, track, case, data)
+
+
+async def create_on(
+    session: AsyncSession, principal: Principal, track: Track, case: Case, data: ProposalCreate
+) -> ProposalRead:
+    """A proposal on a track the caller holds locked for writing (or a bulk import's new one)."""
     if track.spoor == 1:
         raise Unprocessable(
             "Candidate proposals belong to a spoor 2 or 3 track; this is a spoor 1 track.",
@@ -132,8 +139,7 @@ async def create(
         version=1,
     )
     session.add(proposal)
-    await session.flush()
-    await session.refresh(proposal)
+    await session.flush()  # the INSERT's RETURNING brings the server defaults (created_at, updated_at)
     read = to_read(proposal, [])
     _record(session, principal, case, proposal.id, "created", None, read)
     return read

@@ -24,6 +24,7 @@ from app.compliance.repository import (
     PortfolioQuery,
     _selected_cases,
     _valid_snapshot,
+    item_valid,
 )
 from app.core.db import session_raw_connection
 from app.organizations.models import OrganizationKind
@@ -67,7 +68,11 @@ async def load(session: AsyncSession, principal: Principal, case_ids: list[uuid.
     compliance loader's three (milestones, tracks, reports) and the check's own."""
     connection = await session_raw_connection(session)
     query = _CASES.format(visible=_VISIBLE_COLUMN[principal.kind])
-    found = await connection.fetch(query, case_ids, principal.organization_id)
+    arguments: list[Any] = [case_ids, principal.organization_id]
+    if principal.partner_bureau_id is not None:  # a partner key: only its issuing bureau's cases
+        query += " AND bureau_id = $3"
+        arguments.append(principal.partner_bureau_id)
+    found = await connection.fetch(query, *arguments)
     cases = {row["id"]: row for row in sorted(found, key=lambda r: r["id"])}
     rows = {
         case_id: CaseRows(
@@ -107,6 +112,7 @@ async def cases_due_between(session: AsyncSession, query: PortfolioQuery, first:
         .where(
             *_selected_cases(query),
             _valid_snapshot(query),
+            item_valid(query.as_of),
             item.code == "reintegratieverslag",
             item.due_on >= first,
             item.due_on <= last,

@@ -25,6 +25,8 @@ from app.core.db import Base, tenant_foreign_key
 
 
 class ProgressReport(Base):
+    # updated_at (set to clock_timestamp() on a change) is fetched by the flush itself, not by a refresh after it.
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012 (SQLAlchemy's declarative attribute)
     __tablename__ = "progress_reports"
     __table_args__ = (
         UniqueConstraint("bureau_id", "track_id", "period", name="uq_progress_reports_track_period"),

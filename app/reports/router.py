@@ -64,7 +64,7 @@ async def create_report(
         report = await service.create(session, principal, track_id, body)
         return Created(report, {"Location": f"/v1/progress-reports/{report.id}", "ETag": etag(report.version)})
 
-    return await idempotent(session, request, principal.organization_id, idempotency_key, body, create)
+    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, create)
 
 
 @router.get(
@@ -156,3 +156,18 @@ async def submit_report(
     report = await service.submit(session, principal, report_id, version, body or ReportSubmit())
     set_etag(response, report.version)
     return report
+
+
+@router.delete(
+    "/progress-reports/{report_id}",
+    operation_id="progress_reports_delete",
+    status_code=204,
+    response_class=Response,
+    responses=problems(403, 404, 409, 412, 428),
+)
+async def delete_report(
+    report_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatchHeader = None
+) -> Response:
+    """Delete a draft; requires If-Match. A submitted report stays (409)."""
+    await service.delete(session, principal, report_id, require_version(if_match))
+    return Response(status_code=204)

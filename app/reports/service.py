@@ -149,6 +149,13 @@ def _record(
 async def create(session: AsyncSession, principal: Principal, track_id: uuid.UUID, data: ReportCreate) -> ReportRead:
     # The track row is locked: two drafts for one month cannot race past the check below.
     track, case = await tracks.load_for_write(session, principal, track_id)
+    return (await create_on(session, principal, track, case, data))[1]
+
+
+async def create_on(
+    session: AsyncSession, principal: Principal, track: Track, case: Case, data: ReportCreate
+) -> tuple[ProgressReport, ReportRead]:
+    """A draft on a track the caller holds locked for writing (tracks.load_for_write, or a bulk import's new one)."""
     _check_period(track, data.period)
     await _check_period_free(session, track, data.period)
     report = ProgressReport(
@@ -167,11 +174,10 @@ async def create(session: AsyncSession, principal: Principal, track_id: uuid.UUI
     _apply_content(report, data)
     _check_content(report)
     session.add(report)
-    await session.flush()
-    await session.refresh(report)
+    await session.flush()  # the INSERT's RETURNING brings the server defaults (created_at, updated_at)
     read = await _read(session, report, track)
     _record(session, principal, case, report, "created", None, read)
-    return read
+    return report, read
 
 
 async def _load_for_write(
@@ -218,6 +224,13 @@ async def submit(
     data: ReportSubmit,
 ) -> ReportRead:
     report, track, case = await _load_for_write(session, principal, report_id, expected_version)
+    return await submit_on(session, principal, report, track, case, data)
+
+
+async def submit_on(
+    session: AsyncSession, principal: Principal, report: ProgressReport, track: Track, case: Case, data: ReportSubmit
+) -> ReportRead:
+    """Submit a draft the caller holds locked for writing."""
     today = cases.today()
     submitted_on = data.submitted_on or today
     if submitted_on > today:
@@ -227,21 +240,40 @@ async def submit(
         raise Unprocessable(f"submitted_on is before the period's first day ({first}).", field="submitted_on")
     if not any(getattr(report, name) for name in _CONTENT):
         raise Unprocessable("The report has no content yet; fill in at least one section before submitting.")
-    before = await _read(session, report, track)
+    # The month's proposals, as the draft showed them live and as the submitted report keeps them.
     month = await proposals.in_month(session, track, first, last)
+    before = to_read(report, track, month)
     report.proposals_snapshot = [p.model_dump(mode="json") for p in month]
     report.status, report.submitted_on = "submitted", submitted_on
     await _bump(session, report)
-    read = await _read(session, report, track)
+    read = to_read(report, track, month)
     _record(session, principal, case, report, "submitted", before, read)
     return read
+
+
+async def delete(session: AsyncSession, principal: Principal, report_id: uuid.UUID, expected_version: int) -> None:
+    """Delete a draft (a submitted report is part of the dossier: 409)."""
+    report, track, case = await _load_for_write(session, principal, report_id, expected_version)
+    before = await _read(session, report, track)
+    await session.delete(report)
+    await session.flush()
+    record_change(
+        session,
+        principal,
+        action="deleted",
+        entity_type="progress_report",
+        entity_id=report.id,
+        case=cases.parties(case),
+        before=before.model_dump(mode="json"),
+        employer_may_see=False,  # the employer never saw the draft
+        arbodienst_may_see=False,
+    )
 
 
 async def _bump(session: AsyncSession, report: ProgressReport) -> None:
     report.version += 1
     report.updated_at = func.clock_timestamp()
     await session.flush()
-    await session.refresh(report)
 
 
 async def _readable(
@@ -304,11 +336,11 @@ async def pdf(session: AsyncSession, principal: Principal, report_id: uuid.UUID)
     report, track, case = await _readable(session, principal, report_id)
     record_access(session, principal, cases.parties(case), what="progress_report")
     read = await _read(session, report, track)
-    employer = await organizations.name_for(session, case.bureau_id, case.employer_id)
+    employer = await organizations.get(session, case.employer_id)
     bureau = await organizations.get(session, case.bureau_id)
     header = ReportHeader(
         employee=case.employee_name,
-        employer=employer or "",
+        employer=employer.name if employer else "",
         bureau=bureau.name if bureau else "",
         external_ref=case.external_ref,
         spoor=track.spoor,

@@ -10,6 +10,7 @@ from sqlalchemy import text, update
 from app.background import Job, JobContext, claim_once
 from app.core.db import commit
 from app.core.metrics import JOB_LAST_SUCCESS, JOB_RUNS, OUTSTANDING_OBLIGATIONS
+from app.poortwachter import OBLIGATION_PARTIES
 from app.poortwachter.snapshot import RULES_VERSION
 from app.retention.job import run_retention
 from app.retention.models import RetentionRun
@@ -42,26 +43,12 @@ async def retention_pass(ctx: JobContext) -> bool:
     return False
 
 
-# The portfolio's status rule (app/compliance/repository.py::_stored_items) for today, over every case, counted
-# per status and party; only the outstanding statuses.
+# Today's outstanding items over every bureau, from the status changes the compliance histories keep per bureau
+# (app/compliance/models.py::ComplianceCount): one range sum, per status and code; the parties follow from the code.
 _OUTSTANDING = """
-SELECT status, party, count(*) AS n FROM (
-  SELECT unnest(i.parties) AS party,
-    CASE
-      WHEN i.final_status IS NOT NULL THEN i.final_status
-      WHEN s.closed_on <= :today OR s.lapses_on <= :today THEN 'lapsed'
-      WHEN s.recovered_on <= :today THEN 'suspended'
-      WHEN i.overdue_after < :today THEN 'overdue'
-      WHEN i.window_opens_on <= :today THEN 'open'
-      ELSE 'upcoming'
-    END AS status
-  FROM compliance_items i
-  JOIN compliance_snapshots s ON s.case_id = i.case_id AND s.bureau_id = i.bureau_id
-  WHERE s.facts_through <= :today AND s.valid_until >= :today AND s.rules_version = :rules
-    AND s.report_grace_days = :grace AND (i.listed_from IS NULL OR i.listed_from <= :today)
-) items
-WHERE status IN ('open', 'overdue')
-GROUP BY status, party
+SELECT status, code, sum(n) AS n FROM compliance_counts
+WHERE rules_version = :rules AND report_grace_days = :grace AND on_date <= :today AND status IN ('open', 'overdue')
+GROUP BY status, code HAVING sum(n) <> 0
 """
 PARTIES = ("werkgever", "werknemer", "bedrijfsarts", "reintegratiebureau", "uwv")
 
@@ -73,7 +60,10 @@ async def outstanding_counts(ctx: JobContext) -> dict[tuple[str, str], int]:
             text(_OUTSTANDING),
             {"today": today, "rules": RULES_VERSION, "grace": ctx.settings.report_grace_days},
         )
-        counts = {(status, party): int(n) for status, party, n in rows}
+        counts: dict[tuple[str, str], int] = {}
+        for status, code, n in rows:
+            for party in OBLIGATION_PARTIES[code]:
+                counts[(status, party)] = counts.get((status, party), 0) + int(n)
         await session.rollback()
     return counts
 

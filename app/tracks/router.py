@@ -43,7 +43,7 @@ async def start_track(
         track = await service.create(session, principal, case_id, body)
         return Created(track, {"Location": f"/v1/tracks/{track.id}", "ETag": etag(track.version)})
 
-    return await idempotent(session, request, principal.organization_id, idempotency_key, body, create)
+    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, create)
 
 
 @router.get(
@@ -107,3 +107,18 @@ async def end_track(
     track = await service.end(session, principal, track_id, version, body)
     set_etag(response, track.version)
     return track
+
+
+@router.delete(
+    "/tracks/{track_id}",
+    operation_id="tracks_delete",
+    status_code=204,
+    response_class=Response,
+    responses=problems(403, 404, 409, 412, 428),
+)
+async def delete_track(
+    track_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatchHeader = None
+) -> Response:
+    """Delete a track that has no progress reports and no candidate proposals (409 otherwise); requires If-Match."""
+    await service.delete(session, principal, track_id, require_version(if_match))
+    return Response(status_code=204)

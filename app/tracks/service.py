@@ -100,7 +100,7 @@ async def _check_spoor_3(session: AsyncSession, case: Case, started_on: date) ->
             field="spoor",
             unmet_condition="employer_is_wga_eigenrisicodrager",
         )
-    rows = await milestones.list_for_case(session, case.bureau_id, case.id, type="wia_beslissing")
+    rows = await milestones.list_for_case(session, case.bureau_id, case.id, type="wia_beslissing", include_voided=False)
     decisions = [
         poortwachter.Milestone(type=m.type, occurred_on=m.occurred_on, percentage=m.percentage, uitkering=m.uitkering)
         for m in rows
@@ -137,6 +137,11 @@ async def _check_no_overlap(
 async def create(session: AsyncSession, principal: Principal, case_id: uuid.UUID, data: TrackCreate) -> TrackRead:
     # Locking the case serialises track starts per case, so the overlap check cannot race.
     case = await cases.load_visible(session, principal, case_id, for_update=True)
+    return to_read(await start(session, principal, case, data))
+
+
+async def start(session: AsyncSession, principal: Principal, case: Case, data: TrackCreate) -> Track:
+    """Start a track on a case the caller holds locked (a bulk import: the case it just created)."""
     principal.require(_BUREAU, action="start tracks")
     if case.status == "closed":
         raise Conflict("The case is closed; no new track can start.")
@@ -155,8 +160,7 @@ async def create(session: AsyncSession, principal: Principal, case_id: uuid.UUID
         version=1,
     )
     session.add(track)
-    await session.flush()
-    await session.refresh(track)
+    await session.flush()  # the INSERT's RETURNING brings the server defaults (created_at, updated_at)
     record_change(
         session,
         principal,
@@ -166,7 +170,7 @@ async def create(session: AsyncSession, principal: Principal, case_id: uuid.UUID
         case=cases.parties(case),
         after=_audit_shape(track),
     )
-    return to_read(track)
+    return track
 
 
 async def list_page(
@@ -235,6 +239,11 @@ async def end(
     track, case = await load_for_write(session, principal, track_id)
     if expected_version is not None:
         check_version(expected_version, track.version)
+    return await end_on(session, principal, track, case, data)
+
+
+async def end_on(session: AsyncSession, principal: Principal, track: Track, case: Case, data: TrackEnd) -> TrackRead:
+    """End a track the caller holds locked for writing."""
     _check_not_ended(track)
     if data.ended_on < track.started_on:
         raise Unprocessable(f"ended_on is before the track's start ({track.started_on}).", field="ended_on")
@@ -247,6 +256,28 @@ async def end(
     before = _audit_shape(track)
     track.ended_on, track.end_reason = data.ended_on, data.end_reason
     return await _save(session, principal, case, track, before, action="ended")
+
+
+async def delete(session: AsyncSession, principal: Principal, track_id: uuid.UUID, expected_version: int) -> None:
+    """Delete a track started by mistake: only while it has no progress reports and no candidate proposals."""
+    track, case = await load_for_write(session, principal, track_id)
+    check_version(expected_version, track.version)
+    if (await reports.period_range(session, track.bureau_id, track.id))[0] is not None:
+        raise Conflict("The track has progress reports; delete its drafts first (submitted ones stay).")
+    if (await proposals.date_range(session, track.bureau_id, track.id))[0] is not None:
+        raise Conflict("The track has candidate proposals; a track with proposals can only be ended.")
+    before = _audit_shape(track)
+    await session.delete(track)
+    await session.flush()
+    record_change(
+        session,
+        principal,
+        action="deleted",
+        entity_type="track",
+        entity_id=track.id,
+        case=cases.parties(case),
+        before=before,
+    )
 
 
 async def _save(

@@ -19,7 +19,7 @@ import random
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -47,6 +47,7 @@ from app.audit.models import Event
 from app.audit.repository import visible_events
 from app.background import Job, JobContext, claim
 from app.core.crypto import decrypt
+from app.core.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_LAG
 from app.core.settings import Settings
 from app.webhooks import ssrf
 from app.webhooks.models import WebhookDelivery, WebhookEndpoint
@@ -266,6 +267,9 @@ async def _record(
     delivery.last_error = outcome.error
     if outcome.ok:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
+        WEBHOOK_ATTEMPTS.labels("delivered").inc()
+        # Real time on both ends (the row's creation is the database's clock), whatever clock the jobs run on.
+        WEBHOOK_LAG.observe(max((datetime.now(UTC) - delivery.created_at).total_seconds(), 0.0))
         if endpoint.failing_since is not None:
             await session.execute(
                 update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint.id).values(failing_since=None)
@@ -274,8 +278,10 @@ async def _record(
     delay = retry_delay(delivery.attempts)
     if delay is None or now + delay > delivery.give_up_at:
         delivery.status, delivery.next_attempt_at = "failed", None
+        WEBHOOK_ATTEMPTS.labels("failed").inc()
     else:
         delivery.next_attempt_at = now + delay
+        WEBHOOK_ATTEMPTS.labels("retry").inc()
     # The endpoint's run of failures: its start, and after 5 days without a success it is disabled.
     since = (
         await session.execute(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.auth.principal import PrincipalDep
+from app.auth.principal import WHOLE_VIEW, PrincipalDep
 from app.core.db import SessionDep
 from app.core.etag import IfMatchHeader, etag, require_version, set_etag
 from app.core.idempotency import Created, IdempotencyKeyHeader, idempotent
@@ -24,7 +24,7 @@ from app.webhooks.schemas import (
     WebhookSecretRotated,
 )
 
-router = APIRouter(prefix="/v1", tags=["webhooks"])
+router = APIRouter(prefix="/v1", tags=["webhooks"], dependencies=[WHOLE_VIEW])
 
 
 @router.post(
