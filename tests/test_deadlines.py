@@ -172,3 +172,125 @@ async def test_phase_changes_from_the_stored_dates_once_each_for_every_party(
 async def phase_events(actor: Actor, case_id: str) -> list[str]:
     page = (await actor.get("/v1/events", params={"limit": 200})).json()["items"]
     return [e["type"] for e in page if e["type"] == "case.phase_changed" and e["case_id"] == case_id]
+
+
+async def phase_change_days(actor: Actor, case_id: str) -> int:
+    """How many case.phase_changed events of this case the actor's feed holds (every page)."""
+    found, cursor = 0, None
+    while True:
+        page = (await actor.get("/v1/events", params={"limit": 200, **({"after": cursor} if cursor else {})})).json()
+        found += sum(1 for e in page["items"] if e["type"] == "case.phase_changed" and e["case_id"] == case_id)
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            return found
+
+
+async def phase_on(actor: Actor, case_id: str, day: date) -> str:
+    response = await actor.get(f"/v1/cases/{case_id}/compliance", params={"as_of": day.isoformat()})
+    assert response.status_code == 200, response.text
+    return str(response.json()["phase"])
+
+
+async def record(actor: Actor, case_id: str, **milestone: Any) -> None:
+    response = await actor.post(f"/v1/cases/{case_id}/milestones", json=milestone)
+    assert response.status_code == 201, response.text
+
+
+async def extended_case(world: World) -> str:
+    """First sick day 2025-01-06, so E is 2027-01-03; a verlenging to 2027-04-01 and an aanvraag in time fix L on it."""
+    case = await create_case(world)
+    await record(
+        world.employer, case["id"], type="verlenging_loondoorbetaling", occurred_on="2026-06-01", until="2027-04-01"
+    )
+    await record(world.employer, case["id"], type="wia_aanvraag", occurred_on="2026-09-01")
+    return str(case["id"])
+
+
+async def phase_transitions(sessionmaker: async_sessionmaker[AsyncSession], case_id: str) -> list[tuple[str, str]]:
+    async with sessionmaker() as session:
+        rows = await session.execute(
+            text(
+                "SELECT code, occurrence FROM deadline_transitions WHERE case_id = :case AND kind = :kind "
+                "ORDER BY on_date"
+            ),
+            {"case": case_id, "kind": "case.phase_changed"},
+        )
+        return [(r.code, r.occurrence) for r in rows]
+
+
+async def test_crossing_e_and_l_are_phase_changes_once_each_for_every_party(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    case_id = await extended_case(world)
+    boundaries = [date(2027, 1, 3), date(2027, 1, 4), date(2027, 4, 1), date(2027, 4, 2)]
+    assert [await phase_on(world.bureau, case_id, d) for d in boundaries] == [
+        "wachttijd",
+        "verlengd_tijdvak",
+        "verlengd_tijdvak",
+        "na_wachttijd",
+    ]
+    seen = []
+    for day in [date(2027, 1, 2), *boundaries, date(2027, 4, 3)]:
+        await scheduler_day(sessionmaker, settings, day)
+        await scheduler_day(sessionmaker, settings, day)  # twice a day: still once
+        seen.append(await phase_change_days(world.bureau, case_id))
+    assert seen == [0, 0, 1, 1, 2, 2]  # the day after E, then the day after L
+    assert await phase_transitions(sessionmaker, case_id) == [
+        ("verlengd_tijdvak", "2027-01-04"),
+        ("na_wachttijd", "2027-04-02"),
+    ]
+    for party in (world.employer, world.arbodienst):
+        assert await phase_change_days(party, case_id) == 2
+    assert await phase_change_days(world.other_bureau, case_id) == 0
+
+
+async def test_a_pass_after_downtime_catches_up_with_the_phase_of_today(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    case_id = await extended_case(world)
+    await scheduler_day(sessionmaker, settings, date(2027, 1, 2))
+    # Nothing runs while the case crosses E and L: the next pass makes the phase of its day, once.
+    await scheduler_day(sessionmaker, settings, date(2027, 4, 20))
+    await scheduler_day(sessionmaker, settings, date(2027, 4, 21))
+    assert await phase_change_days(world.bureau, case_id) == 1
+    assert await phase_transitions(sessionmaker, case_id) == [("na_wachttijd", "2027-04-02")]
+
+
+async def test_the_end_of_the_employment_is_a_phase_change_once(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    case = await create_case(world)  # first sick day 2025-01-06
+    await record(world.employer, case["id"], type="einde_dienstverband", occurred_on="2025-03-01", until="2025-05-31")
+    assert [await phase_on(world.bureau, case["id"], d) for d in (date(2025, 5, 31), date(2025, 6, 1))] == [
+        "wachttijd",
+        "uit_dienst",
+    ]
+    seen = []
+    for day in (date(2025, 5, 30), date(2025, 5, 31), date(2025, 6, 1), date(2025, 6, 1), date(2025, 6, 20)):
+        await scheduler_day(sessionmaker, settings, day)
+        seen.append(await phase_change_days(world.bureau, case["id"]))
+    assert seen == [0, 0, 1, 1, 1]
+    assert await phase_transitions(sessionmaker, case["id"]) == [("uit_dienst", "2025-06-01")]
+
+
+async def test_sick_again_after_a_recovery_is_a_return_to_the_wachttijd_once(
+    world: World, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    case = await create_case(world, absence_periods=[{"first_day": "2025-01-06", "last_day": "2025-03-14"}])
+    await scheduler_day(sessionmaker, settings, date(2025, 3, 15))  # hersteld
+    periods = [
+        {"first_day": "2025-01-06", "last_day": "2025-03-14"},
+        {"first_day": "2025-04-01", "last_day": None},
+    ]
+    patched = await world.bureau.patch(
+        f"/v1/cases/{case['id']}", json={"absence_periods": periods}, headers={"If-Match": '"1"'}
+    )
+    assert patched.status_code == 200, patched.text
+    assert await phase_on(world.bureau, case["id"], date(2025, 4, 1)) == "wachttijd"
+    for day in (date(2025, 4, 1), date(2025, 4, 1), date(2025, 4, 20)):
+        await scheduler_day(sessionmaker, settings, day)
+    assert await phase_change_days(world.bureau, case["id"]) == 2
+    assert await phase_transitions(sessionmaker, case["id"]) == [
+        ("hersteld", "2025-03-15"),
+        ("wachttijd", "2025-04-01"),
+    ]

@@ -36,6 +36,10 @@ class ComplianceSnapshot(Base):
     # L, the end of the loondoorbetaling, when fixed by the facts (null while a missing aanvraag moves it on):
     # after it every item that lapses with the pay is lapsed (domain section 2, step 4).
     pay_ends_on: Mapped[date | None] = mapped_column(Date)
+    # E, T and the last period's first day: with the dates above they give the phase on any valid date (3.6).
+    wachttijd_end: Mapped[date] = mapped_column(Date)
+    employment_end: Mapped[date | None] = mapped_column(Date)
+    period_started_on: Mapped[date] = mapped_column(Date)
     rules_version: Mapped[int] = mapped_column(Integer)
     report_grace_days: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.clock_timestamp())

@@ -13,10 +13,10 @@ An occurrence is the obligation's code, period, track and due date: a due date t
 (its transitions happen again, for the new date). The events reach the parties the obligation names (werkgever:
 the employer, bedrijfsarts: the arbodienst) and always the case's bureau, in the feed and by webhook.
 
-Phase changes (`case.phase_changed`, to all of the case's parties) come from the same snapshots: the phase the
-snapshot's stored dates give on today (`hersteld` from recovery, `afgesloten` 28 days later or once closed), once
-per phase and start date. The other phases of domain section 3.6 (wachttijd, verlengd_tijdvak, na_wachttijd,
-uit_dienst) need E and T stored with the snapshot first.
+Phase changes (`case.phase_changed`, to all of the case's parties) come from the same snapshots: the phase of domain
+section 3.6 that the snapshot's stored dates (recovery, closing, E, L, T, the last period's start) give on today,
+with the engine's precedence, once per phase and start date. A pass after downtime sees only the phase of today
+(a case that crossed E and then L meanwhile gets `na_wachttijd` only); a case's first wachttijd is no change.
 """
 
 from __future__ import annotations
@@ -102,14 +102,31 @@ async def due_transitions(
 
 
 def _case_phase(today: date) -> tuple[Any, Any]:
-    """The case's phase on `today` as far as the stored snapshot's dates give it (domain section 3.6, the names of
-    the compliance answer's `phase`), and since when: `afgesloten` once closed or 28 days after recovery,
-    `hersteld` from recovery until then; NULL otherwise (the other phases' boundaries are not stored)."""
+    """The case's phase on `today` (domain section 3.6, the compliance answer's `phase`: the engine's case_state,
+    first rule that applies, from the snapshot's stored dates), and the day it began: the boundary crossed, or the
+    last absence period's first day when the case fell sick again after it (a new period follows a recovery)."""
     snap = ComplianceSnapshot
     lapsed = (snap.closed_on <= today) | (snap.lapses_on <= today)
-    phase = case((lapsed, literal("afgesloten")), (snap.recovered_on <= today, literal("hersteld")), else_=None)
-    # LEAST skips NULLs: the earlier of closing and lapsing that has happened.
-    since = case((lapsed, func.least(snap.closed_on, snap.lapses_on)), else_=snap.recovered_on)
+    resumed = snap.period_started_on
+    phase = case(
+        (lapsed, literal("afgesloten")),
+        (snap.recovered_on <= today, literal("hersteld")),
+        (snap.employment_end < today, literal("uit_dienst")),
+        (today <= snap.wachttijd_end, literal("wachttijd")),
+        # A null L: a missing aanvraag keeps moving the pay's end past today (app/poortwachter/snapshot.py).
+        (snap.pay_ends_on.is_(None) | (today <= snap.pay_ends_on), literal("verlengd_tijdvak")),
+        else_=literal("na_wachttijd"),
+    )
+    day = 1  # date + integer is a date in PostgreSQL (+ interval would be a timestamp)
+    since = case(
+        # LEAST skips NULLs: the earlier of closing and lapsing that has happened.
+        (lapsed, func.least(snap.closed_on, snap.lapses_on)),
+        (snap.recovered_on <= today, snap.recovered_on),
+        (snap.employment_end < today, func.greatest(snap.employment_end + day, resumed)),
+        (today <= snap.wachttijd_end, resumed),
+        (snap.pay_ends_on.is_(None) | (today <= snap.pay_ends_on), func.greatest(snap.wachttijd_end + day, resumed)),
+        else_=func.greatest(snap.pay_ends_on + day, resumed),
+    )
     return phase, since
 
 
@@ -136,7 +153,14 @@ async def phase_changes(session: AsyncSession, today: date, report_grace_days: i
             Case.arbodienst_id,
         )
         .join(Case, and_(Case.id == snap.case_id, Case.bureau_id == snap.bureau_id))
-        .where(valid_snapshot(today, report_grace_days), phase.is_not(None), ~happened)
+        .where(
+            valid_snapshot(today, report_grace_days),
+            # The snapshot's own dates are those of its latest facts: they describe the case from then on.
+            snap.facts_through <= today,
+            # A case begins in its wachttijd: that is no change (a new period after a recovery is).
+            (phase != "wachttijd") | (since > Case.first_sick_day),
+            ~happened,
+        )
         .order_by(snap.case_id)
         .limit(limit)
     )

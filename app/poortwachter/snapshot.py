@@ -38,6 +38,10 @@ class Snapshot:
     closed_on: date | None
     pay_ends_on: date | None  # L when the facts fix it; T (or null) while a missing aanvraag moves L on
     items: tuple[TraceItem, ...]
+    # The phase's boundaries (section 3.6), as take_snapshot finds them (a row's state, row_state, needs none):
+    wachttijd_end: date | None = None  # E: the phase is wachttijd through it
+    employment_end: date | None = None  # T: uit_dienst after it
+    period_started_on: date | None = None  # the last absence period's first day: the case is sick again from it
 
 
 def facts_through(facts: CaseFacts) -> date:
@@ -73,6 +77,9 @@ def take_snapshot(facts: CaseFacts, valid_until: date, *, report_grace_days: int
         recovered_on=last.last_day + timedelta(days=1) if last.last_day is not None else None,
         closed_on=facts.closed_on,
         pay_ends_on=pay_ends_on,
+        wachttijd_end=ends.e,
+        employment_end=ends.employment_end,
+        period_started_on=last.first_day,
         # The order of evaluate(): by due date and code, stable over the order the rules produce them in.
         items=tuple(sorted(items, key=_ORDER)),
     )
