@@ -72,6 +72,15 @@ def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[A
     return asyncio.run(runner())
 
 
+async def _refresh_in_batches(session: AsyncSession, grace: int, *, everything: bool) -> dict[str, int]:
+    """refresh-compliance: one transaction per batch of cases, each committed before the next begins."""
+
+    async def commit_batch() -> None:
+        await commit(session, [])
+
+    return await refresh_stale(session, today(), grace, everything=everything, after_batch=commit_batch)
+
+
 def _with_sessionmaker(settings: Settings, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[Any]]) -> Any:
     """For work that commits in batches of its own (retention, key rotation)."""
 
@@ -287,7 +296,7 @@ def main(argv: list[str] | None = None) -> None:
         _print(asyncio.run(import_file(settings, args.org, body, progress=not args.no_progress)))
     elif args.command == "refresh-compliance":
         grace = settings.report_grace_days
-        _print(_with_session(settings, lambda s: refresh_stale(s, today(), grace, everything=args.all)))
+        _print(_with_session(settings, lambda s: _refresh_in_batches(s, grace, everything=args.all)))
     elif args.command == "retention":
         _print(_with_sessionmaker(settings, lambda sm: _retention(sm, settings, args.as_of, args.dry_run)))
     elif args.command == "rotate-bsn-key":

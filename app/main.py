@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,11 +23,12 @@ from app.core import health
 from app.core.db import ReleaseHeldConnection, database_url, make_engine, make_pool, make_sessionmaker
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
+from app.core.idempotency import purge_expired
 from app.core.metrics import observe_pools
 from app.core.metrics import router as metrics_router
-from app.core.middleware import RequestGuard, RequestId
+from app.core.middleware import InputGuard, RequestGuard, RequestId, RetryOnDeadlock
 from app.core.openapi import api_version, install_openapi
-from app.core.settings import Settings, get_settings
+from app.core.settings import Settings, derived_key, get_settings
 from app.deadlines import scheduler as deadline_scheduler
 from app.documents.router import router as documents_router
 from app.imports import worker as imports_worker
@@ -48,6 +50,9 @@ log = logging.getLogger("spoorwijzer")
 DESCRIPTION = """\
 Re-integration dossiers under the Wet verbetering poortwachter, for re-integratiebureaus, employers and
 arbodiensten. Authenticate with `Authorization: Bearer <api key>`. Errors are RFC 9457 problem documents.
+Optionally name the person at your side who makes a request in `X-Acting-User` (1-200 characters): it is stored
+with every row the request adds to a case's read-access log (NEN 7513). List cursors are opaque and signed: pass
+`next_cursor` back unchanged with the same filters (else 422, type `invalid-cursor`).
 """
 
 
@@ -109,6 +114,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     register_job(app, Job("pool_metrics", pool_metrics, interval=5.0))
 
+    async def purge_idempotency_records(ctx: JobContext) -> bool:
+        # Their stored answers hold personal data: kept for idempotency_ttl_hours, then deleted.
+        cutoff = ctx.clock.now() - timedelta(hours=settings.idempotency_ttl_hours)
+        async with ctx.sessionmaker() as session, session.begin():
+            await purge_expired(session, cutoff)
+        return False
+
+    register_job(app, Job("idempotency_purge", purge_idempotency_records, interval=settings.idempotency_purge_seconds))
+
     async def refresh_compliance(session: AsyncSession) -> None:
         await refresh_changed(session, today(), settings.report_grace_days)
 
@@ -127,9 +141,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     install_openapi(app)
     install_docs(app)
     app.add_middleware(ReleaseHeldConnection)
+    app.add_middleware(RetryOnDeadlock)
     app.add_middleware(
         RequestGuard, max_body_bytes=settings.max_body_bytes, bulk_paths={"/v1/imports": settings.max_import_bytes}
     )
+    app.add_middleware(InputGuard, cursor_key=derived_key(settings, "cursor"))
     app.add_middleware(RequestId)
     for router in (
         health.router,

@@ -84,7 +84,7 @@ async def test_filters_opt_in_name_with_access_log_and_revocation(world: World, 
     ics = (await read(client, named["url"])).content
     assert b"J. de Vries" in ics and b"111222333" not in ics
     log = (await world.bureau.get(f"/v1/cases/{case['id']}/access-log")).json()["items"]
-    assert [entry["what"] for entry in log] == ["calendar_feed"]
+    assert [entry["what"] for entry in log] == ["bsn", "calendar_feed"]  # the creation's answer, then the feed
     assert "spw_cal_" not in log[0]["path"]
     # Another employer's filter shows nothing of this bureau's cases.
     other = await make_feed(world.bureau, employer_id=world.other_employer.id)

@@ -183,7 +183,7 @@ async def test_list_filters_and_pagination(world: World) -> None:
     assert [c["external_ref"] for c in by_ref] == ["R-3"]
     by_employer = (await world.bureau.get("/v1/cases", params={"employer_id": world.employer.id})).json()["items"]
     assert len(by_employer) == 6
-    since = (await world.bureau.get("/v1/cases", params={"updated_since": "2999-01-01T00:00:00Z"})).json()
+    since = (await world.bureau.get("/v1/cases", params={"updated_since": "2100-12-31T00:00:00Z"})).json()
     assert since["items"] == []
     assert_problem(await world.bureau.get("/v1/cases", params={"cursor": "garbage"}), 422)
     assert_problem(await world.bureau.get("/v1/cases", params={"limit": 500}), 422)

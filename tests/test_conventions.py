@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from tests.conftest import Factory, World, assert_problem, case_body, create_case
@@ -105,10 +107,25 @@ async def test_organization_kvk_dedup(world: World) -> None:
     assert again.json()["id"] == first.json()["id"]
     assert again.json()["name"] == "Zuivel B.V."
     wrong_kind = await world.other_bureau.post("/v1/organizations", json={**body, "kind": "arbodienst"})
-    assert assert_problem(wrong_kind, 409)["existing_id"] == first.json()["id"]
+    assert assert_problem(wrong_kind, 409)["existing_id"] == first.json()["id"]  # it sees the organization
     assert_problem(await world.employer.post("/v1/organizations", json=body), 403)
     bureau_kind = await world.bureau.post("/v1/organizations", json={**body, "kind": "reintegratiebureau"})
     assert_problem(bureau_kind, 422)
+
+
+async def test_a_kvk_number_shared_by_bureaus_reveals_nothing(world: World, factory: Any) -> None:
+    body = {"kind": "werkgever", "name": "Zuivel B.V.", "kvk": "87654321"}
+    first = (await world.bureau.post("/v1/organizations", json=body)).json()
+    # A bureau that cannot see the organization learns neither its id nor its kind from a 409.
+    stranger = await factory.bureau("Bureau Drie")
+    refused = assert_problem(await stranger.post("/v1/organizations", json={**body, "kind": "arbodienst"}), 409)
+    assert "existing_id" not in refused
+    assert first["id"] not in refused["detail"] and "werkgever" not in refused["detail"]
+    assert all(first["id"] not in str(value) for value in refused.values())
+    assert_problem(await stranger.get(f"/v1/organizations/{first['id']}"), 404)
+    # Registered by it after all, it may see the organization (under its one name).
+    mine = await stranger.post("/v1/organizations", json={**body, "name": "Zuivelfabriek Noord"})
+    assert (mine.status_code, mine.json()["id"]) == (200, first["id"])
 
 
 async def test_organizations_visibility(world: World) -> None:

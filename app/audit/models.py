@@ -34,7 +34,7 @@ class AuditEntry(Base):
 
 
 class AccessEntry(Base):
-    """A read of personal data (medical status, BSN), NEN 7513 style."""
+    """A read of personal data (a case, its BSN, medical status, reports, milestones, audit log), NEN 7513 style."""
 
     __tablename__ = "access_log"
     __table_args__ = (Index("ix_access_log_case", "bureau_id", "case_id", "id"),)
@@ -47,6 +47,7 @@ class AccessEntry(Base):
     actor_key_id: Mapped[uuid.UUID] = mapped_column()
     what: Mapped[str] = mapped_column(String(40))
     path: Mapped[str] = mapped_column(String(300))
+    acting_user: Mapped[str | None] = mapped_column(String(200))  # the X-Acting-User header, when sent
 
 
 class Event(Base):

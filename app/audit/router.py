@@ -41,7 +41,7 @@ async def list_events(
     limit: LimitQuery = 50,
 ) -> EventPage:
     """The change feed of everything the caller may see, in order; poll with the returned `next_cursor`."""
-    key = decode_cursor(after, 2)
+    key = decode_cursor(after, 2, "after")
     try:
         position = (int(key[0]), int(key[1])) if key else (0, 0)
     except ValueError:

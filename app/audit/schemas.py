@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 from app.audit.models import Event
 from app.core.schemas import ReadModel
 
-AccessWhat = Literal["medical_status", "bsn", "audit_log", "calendar_feed"]
+AccessWhat = Literal["case", "bsn", "medical_status", "progress_report", "milestone", "audit_log", "calendar_feed"]
 
 # The change feed's event types (`<entity_type>.<action>` of app/audit/service.py::record_change). An open vocabulary:
 # a new one is a minor change, and tests/test_contract_docs.py checks that every event written is listed here.
@@ -66,10 +66,12 @@ class AccessEntryRead(ReadModel):
     actor_organization_id: uuid.UUID
     actor_key_id: uuid.UUID
     what: AccessWhat = Field(
-        description="What was read: the medical status, a case with its (masked) BSN, the case's audit log, or a "
-        "calendar feed showing the employee's name"
+        description="What was read: the case (`bsn`: with its masked BSN; also in the answer to a create, update "
+        "or close), the medical status, a progress report (JSON or PDF; a list of them counts once), milestones "
+        "with a note or WIA percentage, the case's audit log, or a calendar feed showing the employee's name"
     )
     path: str
+    acting_user: str | None = Field(description="The `X-Acting-User` the caller sent with the read, if any")
 
 
 class EventRead(ReadModel):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
 from app.core.db import insert_at_commit, mark_case_changed
+from app.core.logging import acting_user, request_path
 from app.organizations.models import OrganizationKind
 
 # What app/compliance reads: the case (periods, closing), milestones, tracks and submitted reports. A medical
@@ -102,7 +103,11 @@ def _json(value: dict[str, Any] | None) -> str | None:
     return orjson.dumps(value).decode() if value is not None else None
 
 
-def record_access(session: AsyncSession, principal: Principal, case: CaseParties, *, what: str, path: str) -> None:
+def record_access(
+    session: AsyncSession, principal: Principal, case: CaseParties, *, what: str, path: str | None = None
+) -> None:
+    """Log a read of a case's personal data (NEN 7513): who (organization, key and the `X-Acting-User` the caller
+    named), what, where (the request's path unless given) and when (the row's time)."""
     insert_at_commit(
         session,
         "access_log",
@@ -112,6 +117,7 @@ def record_access(session: AsyncSession, principal: Principal, case: CaseParties
             "actor_organization_id": principal.organization_id,
             "actor_key_id": principal.key_id,
             "what": what,
-            "path": path[:300],
+            "path": (path or request_path.get())[:300],
+            "acting_user": acting_user.get(),
         },
     )

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.principal import Principal
 from app.cases.models import Case
 from app.core.db import RawConnection
+from app.core.logging import acting_user
 from app.organizations.models import OrganizationKind
 
 
@@ -69,12 +70,15 @@ class _Params:
         return f"${len(self.values)}"
 
 
-def _log_bsn_reads(p: _Params, principal: Principal, path: str, rows: str) -> str:
-    """A CTE logging, in access_log, each of `rows` that shows a BSN (NEN 7513: who read it, with which key)."""
+def _log_reads(p: _Params, principal: Principal, path: str, rows: str, show_bsn: bool) -> str:
+    """A CTE logging, in access_log, each of `rows` (NEN 7513: who read it, with which key, as which person):
+    `bsn` where the answer shows its (masked) BSN, `case` otherwise."""
+    what = "CASE WHEN employee_bsn_masked IS NOT NULL THEN 'bsn' ELSE 'case' END" if show_bsn else "'case'"
     return f""", logged AS (
-    INSERT INTO access_log (bureau_id, case_id, actor_organization_id, actor_key_id, what, path)
-    SELECT bureau_id, id, {p(principal.organization_id)}, {p(principal.key_id)}, 'bsn', {p(path[:300])}
-    FROM {rows} WHERE employee_bsn_masked IS NOT NULL
+    INSERT INTO access_log (bureau_id, case_id, actor_organization_id, actor_key_id, what, path, acting_user)
+    SELECT bureau_id, id, {p(principal.organization_id)}, {p(principal.key_id)}, {what}, {p(path[:300])},
+        {p(acting_user.get())}::varchar
+    FROM {rows}
 )"""
 
 
@@ -87,13 +91,13 @@ def _visible(p: _Params, principal: Principal) -> str:
 
 
 async def fetch_visible(
-    connection: RawConnection, principal: Principal, case_id: uuid.UUID, *, log_bsn_read_at: str | None
+    connection: RawConnection, principal: Principal, case_id: uuid.UUID, *, log_read_at: str, show_bsn: bool
 ) -> Mapping[str, Any] | None:
-    """One case (JSON columns as text) if the caller sees it; with `log_bsn_read_at`, a read that shows a BSN
-    is logged in access_log with that path, in the same statement."""
+    """One case (JSON columns as text) if the caller sees it; the read is logged in access_log with the path
+    `log_read_at`, in the same statement."""
     p = _Params()
     where = f"{_visible(p, principal)} AND id = {p(case_id)}"
-    log = _log_bsn_reads(p, principal, log_bsn_read_at, "c") if log_bsn_read_at is not None else ""
+    log = _log_reads(p, principal, log_read_at, "c", show_bsn)
     query = f"WITH c AS (SELECT {_READ_COLUMNS} FROM cases WHERE {where}){log} SELECT * FROM c"
     return await connection.fetchrow(query, *p.values)
 
@@ -106,10 +110,11 @@ async def fetch_page(
     updated_since: datetime | None,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
-    log_bsn_reads_at: str | None,
+    log_reads_at: str,
+    show_bsn: bool,
 ) -> list[Mapping[str, Any]]:
-    """Up to `limit` + 1 visible cases in (created_at, id) order; with `log_bsn_reads_at`, those of the first
-    `limit` that show a BSN are logged (the extra row only tells whether there is a next page)."""
+    """Up to `limit` + 1 visible cases in (created_at, id) order; the first `limit` are logged as read with the
+    path `log_reads_at` (the extra row only tells whether there is a next page)."""
     p = _Params()
     where = [_visible(p, principal)]
     for column, value in filters.items():
@@ -122,7 +127,6 @@ async def fetch_page(
         where.append(f"(created_at, id) > ({p(after[0])}, {p(after[1])})")
     order = "ORDER BY created_at, id"
     query = f"WITH c AS (SELECT {_READ_COLUMNS} FROM cases WHERE {' AND '.join(where)} {order} LIMIT {p(limit + 1)})"
-    if log_bsn_reads_at is not None:
-        answered = f"(SELECT * FROM c {order} LIMIT {p(limit)}) answered"
-        query += _log_bsn_reads(p, principal, log_bsn_reads_at, answered)
+    answered = f"(SELECT * FROM c {order} LIMIT {p(limit)}) answered"
+    query += _log_reads(p, principal, log_reads_at, answered, show_bsn)
     return await connection.fetch(f"{query} SELECT * FROM c {order}", *p.values)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import poortwachter
-from app.audit.service import CaseParties, record_change
+from app.audit.service import CaseParties, record_access, record_change
 from app.auth.principal import Principal
 from app.cases import repository
 from app.cases.models import Case
@@ -158,7 +158,8 @@ async def _flush_unique(session: AsyncSession, bureau_id: uuid.UUID, external_re
 
 
 async def create(session: AsyncSession, principal: Principal, data: CaseCreate) -> CaseRead:
-    return to_read(await add(session, principal, data), principal)
+    """Create a case; its answer shows the case (and masked BSN): a read, logged as such."""
+    return _answered(session, principal, await add(session, principal, data))
 
 
 async def add(session: AsyncSession, principal: Principal, data: CaseCreate) -> Case:
@@ -249,10 +250,10 @@ def _read_json(row: Mapping[str, Any], show_bsn: bool) -> dict[str, Any]:
 
 
 async def get_json(connect: Connect, principal: Principal, case_id: uuid.UUID, path: str) -> tuple[bytes, int]:
-    """One case as JSON, and its version; a read that shows a BSN is logged (NEN 7513) with `path`."""
+    """One case as JSON, and its version; the read is logged (NEN 7513) with `path`."""
     show_bsn = shows_bsn(principal)
     async with connect() as connection:
-        row = await repository.fetch_visible(connection, principal, case_id, log_bsn_read_at=path if show_bsn else None)
+        row = await repository.fetch_visible(connection, principal, case_id, log_read_at=path, show_bsn=show_bsn)
     if row is None:
         raise NotFound("No such case.")
     return orjson.dumps(_read_json(row, show_bsn), option=_JSON_OPTIONS), row["version"]
@@ -271,7 +272,7 @@ async def list_json(
     limit: int,
     path: str,
 ) -> bytes:
-    """A page of the caller's cases as JSON (Page[CaseRead]); each answered case with a BSN is logged."""
+    """A page of the caller's cases as JSON (Page[CaseRead]); each answered case is logged as read."""
     after = created_key(cursor)
     show_bsn = shows_bsn(principal)
     async with connect() as connection:
@@ -287,7 +288,8 @@ async def list_json(
             updated_since=updated_since,
             after=after,
             limit=limit,
-            log_bsn_reads_at=path if show_bsn else None,
+            log_reads_at=path,
+            show_bsn=show_bsn,
         )
     more = len(rows) > limit
     rows = rows[:limit]
@@ -390,4 +392,11 @@ async def _save(
         before=before,
         after=_audit_shape(case),
     )
-    return to_read(case, principal)
+    return _answered(session, principal, case)
+
+
+def _answered(session: AsyncSession, principal: Principal, case: Case) -> CaseRead:
+    """The case as answered to a write: a read of its personal data too, logged as such."""
+    read = to_read(case, principal)
+    record_access(session, principal, parties(case), what="bsn" if read.employee.bsn_masked else "case")
+    return read

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -192,12 +192,24 @@ async def _add_counts(connection: RawConnection, counts: Counter[CountKey]) -> N
 
 
 async def refresh_stale(
-    session: AsyncSession, today: date, report_grace_days: int, *, everything: bool = False, batch: int = 1000
+    session: AsyncSession,
+    today: date,
+    report_grace_days: int,
+    *,
+    everything: bool = False,
+    batch: int = 500,
+    after_batch: Callable[[], Awaitable[None]] | None = None,
 ) -> dict[str, int]:
-    """Recompute missing or outdated snapshots (or all), in batches; answers how many were written."""
+    """Recompute missing or outdated snapshots (or all), in batches; answers how many were written.
+
+    `after_batch` runs after each batch: the command commits there, so that a run over every case never holds
+    the cases' locks, or a transaction that holds back the change feed, for longer than one batch.
+    """
     written = 0
     for ids in await repository.cases_needing_snapshot(
         session, today, report_grace_days, RULES_VERSION, everything=everything, batch=batch
     ):
         written += await refresh(session, ids, today=today, report_grace_days=report_grace_days)
+        if after_batch is not None:
+            await after_batch()
     return {"refreshed": written}

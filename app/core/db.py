@@ -57,11 +57,13 @@ def make_engine(url: str, settings: Settings) -> AsyncEngine:
         max_overflow=settings.db_pool_size,
         pool_pre_ping=True,
         pool_timeout=5,
+        hide_parameters=True,  # a logged database error never shows a BSN or a name that was bound to it
         connect_args={
             "timeout": 5,
             "command_timeout": settings.db_statement_timeout_ms / 1000 + 5,
             "server_settings": {
                 "statement_timeout": str(settings.db_statement_timeout_ms),
+                "lock_timeout": str(settings.db_lock_timeout_ms),
                 "application_name": "spoorwijzer",
                 "timezone": "UTC",
             },
@@ -271,6 +273,7 @@ async def make_pool(url: str, settings: Settings) -> FairPool:
         reset=_keep_session_state,
         server_settings={
             "statement_timeout": str(settings.db_statement_timeout_ms),
+            "lock_timeout": str(settings.db_lock_timeout_ms),
             "application_name": "spoorwijzer",
             "timezone": "UTC",
         },

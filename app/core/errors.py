@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -68,8 +69,10 @@ class Code(StrEnum):
     proposal_transition = "proposal_transition"
     proposal_date_fixed = "proposal_date_fixed"
     medical_status_exists = "medical_status_exists"
+    already_exists = "already_exists"
     # The service.
     database_unavailable = "database_unavailable"
+    database_busy = "database_busy"
     snapshots_refreshing = "snapshots_refreshing"
     not_ready = "not_ready"
     internal_error = "internal_error"
@@ -215,13 +218,19 @@ class Unprocessable(ProblemError):
         super().__init__(detail, code=code, errors=errors, **extra)
 
 
-class InvalidCursor(Unprocessable):
-    code = Code.invalid_cursor
+class InvalidCursor(ProblemError):
+    """A cursor that does not verify: made by hand, altered, or issued for another list or other filters."""
 
-    def __init__(
-        self, detail: str = "Invalid cursor: pass `next_cursor` of a previous page unchanged.", *, field: str = "cursor"
-    ) -> None:
-        super().__init__(detail, field=field, location="query")
+    status, title, code = 422, "Unprocessable Content", Code.invalid_cursor
+
+    def __init__(self, field: str = "cursor") -> None:
+        detail = (
+            f"Invalid cursor: pass `next_cursor` of a previous page unchanged, with the same filters as that page "
+            f"(`{field}`)."
+        )
+        super().__init__(
+            detail, errors=[FieldError(field=field, location="query", message=detail, type="invalid_cursor")]
+        )
 
 
 class ServiceUnavailable(ProblemError):
@@ -242,6 +251,79 @@ def problem_body(
     if extra:
         body.update(extra)
     return body
+
+
+# SQLSTATEs of contention, not of a defect: the same request can succeed a moment later. 40001 serialization
+# failure, 40P01 deadlock, 55P03 lock_timeout, 57014 statement_timeout (query canceled).
+CONTENTION_SQLSTATES = ("40001", "40P01", "55P03", "57014")
+
+
+def sqlstate_of(exc: BaseException) -> tuple[str | None, BaseException | None]:
+    """The SQLSTATE down an exception's chain, with the error that carries it: the deepest one, the driver's own
+    (SQLAlchemy's wrapper copies the code but not the constraint's name and detail)."""
+    seen: set[int] = set()
+    found: tuple[str | None, BaseException | None] = (None, None)
+    error: BaseException | None = exc
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        sqlstate = getattr(error, "sqlstate", None)
+        if isinstance(sqlstate, str):
+            found = (sqlstate, error)
+        error = error.__cause__ or error.__context__
+    return found
+
+
+# Unique constraints a race between two requests can hit, with how to find the row already there. The columns of
+# the violated key come from PostgreSQL's detail (`Key (a, b)=(x, y) already exists.`); `where` narrows a partial
+# index the same way the index does.
+UNIQUE_CONFLICTS: dict[str, tuple[str, str, str, Code]] = {
+    "uq_progress_reports_track_period": (
+        "progress_reports",
+        "A progress report for this track and month",
+        "",
+        Code.report_period_taken,
+    ),
+    "uq_tracks_open_spoor": (
+        "tracks",
+        "An open track of this spoor on this case",
+        "ended_on IS NULL",
+        Code.track_overlap,
+    ),
+    "uq_cases_bureau_external_ref": ("cases", "A case with this external_ref", "", Code.external_ref_taken),
+    "uq_medical_status_versions_case_version": (
+        "medical_status_versions",
+        "A medical status version with this number",
+        "",
+        Code.stale_version,
+    ),
+}
+_KEY_DETAIL = re.compile(r"^Key \((?P<columns>[^)]*)\)=\((?P<values>.*)\) already exists\.$")
+
+
+async def conflicting_id(request: Request, error: BaseException) -> tuple[str, Code, str | None]:
+    """What a unique violation means, its problem code, and the id of the row that was there first (None when it
+    cannot be told)."""
+    constraint = getattr(error, "constraint_name", None)
+    known = UNIQUE_CONFLICTS.get(str(constraint))
+    if known is None:
+        return "A conflicting record", Code.already_exists, None
+    table, what, where, code = known
+    match = _KEY_DETAIL.match(str(getattr(error, "detail", "") or ""))
+    if match is None:
+        return what, code, None
+    columns = [c.strip() for c in match["columns"].split(",")]
+    values = [v.strip() for v in match["values"].split(", ")]
+    if len(columns) != len(values) or not all(c.isidentifier() for c in columns):
+        return what, code, None
+    conditions = [f"{column}::text = :v{n}" for n, column in enumerate(columns)] + ([where] if where else [])
+    statement = text(f"SELECT id FROM {table} WHERE {' AND '.join(conditions)} LIMIT 1")
+    try:
+        async with request.app.state.sessionmaker() as session:
+            found = await session.scalar(statement, {f"v{n}": value for n, value in enumerate(values)})
+    except Exception:  # the answer is a 409 either way; the id is a courtesy
+        log.warning("could not look up the conflicting row of %s", constraint)
+        return what, code, None
+    return what, code, str(found) if found is not None else None
 
 
 def problem_response(
@@ -397,7 +479,32 @@ def install_error_handlers(app: FastAPI) -> None:
             headers={"Retry-After": "5"},
         )
 
+    async def on_contention(request: Request, sqlstate: str) -> JSONResponse:
+        log.warning("database contention: SQLSTATE %s", sqlstate)
+        request.scope.setdefault("state", {})["database_contention"] = sqlstate
+        return problem_response(
+            request,
+            503,
+            "Service Unavailable",
+            Code.database_busy,
+            detail="The database was too busy with conflicting work (a lock or statement timeout, deadlock or "
+            "serialization failure); nothing was changed. Retry later.",
+            headers={"Retry-After": "1"},
+        )
+
+    async def on_unique_violation(request: Request, error: BaseException) -> JSONResponse:
+        what, code, existing = await conflicting_id(request, error)
+        detail = f"{what} already exists" + (f" ({existing})." if existing else ".")
+        return problem_response(
+            request, 409, "Conflict", code, detail=detail, extra={"existing_id": existing} if existing else None
+        )
+
     async def on_driver_error(request: Request, exc: Exception) -> JSONResponse:
+        sqlstate, error = sqlstate_of(exc)
+        if sqlstate in CONTENTION_SQLSTATES:
+            return await on_contention(request, sqlstate or "")
+        if sqlstate == "23505" and error is not None:
+            return await on_unique_violation(request, error)
         if database_unavailable(exc):
             return await on_database_down(request, exc)
         return await on_unexpected(request, exc)

@@ -13,6 +13,10 @@ IfMatchHeader = Annotated[
     Header(
         alias="If-Match",
         max_length=200,
+        # Our entity tags only (a version number, quoted, maybe weak) or `*`: anything else is malformed (422),
+        # not a stale version (412).
+        # (No surrounding whitespace: HTTP strips it from a header value.)
+        pattern=r'^(\*|(W/)?"[0-9]{1,12}"|[0-9]{1,12})?$',
         description='The `ETag` of the version you read (e.g. `"3"`); required on updates',
     ),
 ]

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, NamedTuple
 
 from fastapi import Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy import DateTime, Integer, String, func, select, text
+from sqlalchemy import DateTime, Integer, String, delete, func, select, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
 from app.core.errors import Code, Conflict, Unprocessable
+from app.core.settings import derived_key
+
+log = logging.getLogger(__name__)
 
 IdempotencyKeyHeader = Annotated[
     str | None,
@@ -55,9 +60,22 @@ class Created(NamedTuple):
 
 
 def _request_hash(request: Request, payload: BaseModel | None) -> str:
+    """A keyed fingerprint (HMAC-SHA256 with a server secret) of the request: a plain hash of a body that holds a
+    BSN could be reversed by trying every BSN; without the key this one cannot."""
     body = payload.model_dump(mode="json") if payload is not None else None
     canonical = json.dumps([request.method, request.url.path, body], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    key = derived_key(request.app.state.settings, "idempotency")
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
+
+
+async def purge_expired(session: AsyncSession, cutoff: datetime) -> int:
+    """Delete the records made before `cutoff` (their stored answers hold personal data); answers how many.
+    Run by the `idempotency_purge` background job (app/main.py) in every process."""
+    result = await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
+    purged = int(getattr(result, "rowcount", 0) or 0)
+    if purged:
+        log.info("purged %d expired idempotency records", purged)
+    return purged
 
 
 def _lock_id(organization_id: uuid.UUID, key: str) -> int:
@@ -95,6 +113,12 @@ async def idempotent(
             IdempotencyRecord.organization_id == organization_id, IdempotencyRecord.key == key
         )
     )
+    ttl = timedelta(hours=request.app.state.settings.idempotency_ttl_hours)
+    if stored is not None and stored.created_at < request.app.state.clock.now() - ttl:
+        # Expired (the purge has not come by yet): the key is free again.
+        await session.delete(stored)
+        await session.flush()
+        stored = None
     if stored is not None:
         if stored.request_hash != request_hash:
             raise Unprocessable(

@@ -13,6 +13,10 @@ import orjson
 
 # Set by the RequestId middleware for the request being served; log records pick it up from here.
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+# Who at the integrating party made the request (a valid `X-Acting-User`), and the request's path: for the
+# access log's rows (app/audit/service.py::record_access). Set by app/core/middleware.py::InputGuard.
+acting_user: ContextVar[str | None] = ContextVar("acting_user", default=None)
+request_path: ContextVar[str] = ContextVar("request_path", default="")
 
 # What must never reach a log line, whatever a message or an exception's text carries: API keys (their prefix
 # is fixed), bearer credentials and anything that looks like a BSN (nine digits on their own).

@@ -9,6 +9,7 @@ PROMETHEUS_MULTIPROC_DIR at a fresh folder before the workers start, and /metric
 
 from __future__ import annotations
 
+import hmac
 import os
 from typing import Any
 
@@ -24,6 +25,9 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.multiprocess import MultiProcessCollector
+
+from app.core.errors import Unauthorized
+from app.core.openapi import problems
 
 REQUESTS = Counter(
     "spoorwijzer_http_requests_total",
@@ -133,11 +137,19 @@ router = APIRouter(tags=["operations"])
     operation_id="metrics",
     response_class=Response,
     responses={
-        200: {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}
+        200: {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}},
+        **problems(401),
     },
 )
 async def metrics(request: Request) -> Response:
-    """Request counts and latencies, database pools, background jobs and outstanding obligations for Prometheus
-    (no authentication: expose it only to your monitoring)."""
+    """Request counts and latencies, database pools, background jobs and outstanding obligations for Prometheus.
+    Open unless `SPOORWIJZER_METRICS_TOKEN` is set; then it asks `Authorization: Bearer <that token>` (401
+    otherwise)."""
+    token = request.app.state.settings.metrics_token
+    if token is not None:
+        sent = request.headers.get("authorization", "")
+        expected = f"Bearer {token.get_secret_value()}"
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise Unauthorized("Send the metrics token as `Authorization: Bearer <token>`.")
     observe_pools(request.app)
     return Response(exposition(), media_type=CONTENT_TYPE_LATEST)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core import metrics
 from app.core.errors import PROBLEM_MEDIA_TYPE, Code, problem_body
+from app.core.logging import acting_user, request_path
 from app.core.logging import request_id as current_request_id
+from app.core.pagination import bind_cursors
 
 access_log = logging.getLogger("spoorwijzer.access")
 
@@ -25,8 +29,19 @@ class _BodyTooLarge(Exception):
     pass
 
 
-async def _send_problem(send: Send, scope: Scope, status: int, title: str, detail: str, code: Code) -> None:
-    body = json.dumps(problem_body(status, title, code, detail=detail, instance=scope["path"])).encode()
+async def _send_problem(
+    send: Send,
+    scope: Scope,
+    status: int,
+    title: str,
+    detail: str,
+    code: Code,
+    errors: list[dict[str, str]] | None = None,
+) -> None:
+    problem = problem_body(status, title, code, detail=detail, instance=scope["path"])
+    if errors is not None:
+        problem["errors"] = errors
+    body = json.dumps(problem).encode()
     await send(
         {
             "type": "http.response.start",
@@ -86,15 +101,28 @@ class RequestGuard:
             )
             return
 
-        received = 0
+        if length is None and has_body:
+            # A body without Content-Length (chunked): read it here, up to the limit, so an oversized one is a
+            # 413 before any handler runs (FastAPI would turn an error raised while it reads into a 400).
+            try:
+                body = await _read_body(receive, max_body_bytes)
+            except _BodyTooLarge:
+                await _too_large(send, scope, max_body_bytes)
+                return
+            if body is None:
+                return  # the client went away
+            await self.app(scope, _replaying(body, receive), send)
+            return
+
+        received_total = 0
         started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received_total
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > max_body_bytes:
+                received_total += len(message.get("body", b""))
+                if received_total > max_body_bytes:
                     raise _BodyTooLarge
             return message
 
@@ -108,14 +136,131 @@ class RequestGuard:
             await self.app(scope, limited_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
-                await _send_problem(
-                    send,
-                    scope,
-                    413,
-                    "Content Too Large",
-                    f"Request bodies are limited to {max_body_bytes} bytes.",
-                    Code.body_too_large,
-                )
+                await _too_large(send, scope, max_body_bytes)
+
+
+async def _read_body(receive: Receive, limit: int | None = None) -> bytes | None:
+    """The whole request body; None when the client went away. Past `limit` bytes: _BodyTooLarge."""
+    chunks: list[bytes] = []
+    received = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if limit is not None and received > limit:
+            raise _BodyTooLarge
+        chunks.append(chunk)
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands the app `body` once, then waits for the disconnect as the server's receive does."""
+    delivered = False
+
+    async def replay() -> Message:
+        nonlocal delivered
+        if delivered:
+            return await receive()
+        delivered = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
+
+
+async def _too_large(send: Send, scope: Scope, limit: int) -> None:
+    await _send_problem(
+        send, scope, 413, "Content Too Large", f"Request bodies are limited to {limit} bytes.", Code.body_too_large
+    )
+
+
+# Bytes no header value may hold: control characters other than tab (NUL among them).
+_HEADER_CONTROL = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+_ACTING_USER = "x-acting-user"
+ACTING_USER_MAX = 200
+
+
+class InputGuard:
+    """One check of every query value and header before routing, and the answer headers every response gets.
+
+    Query values must be UTF-8 without NUL or lone surrogates, header values free of control characters: else a
+    422 naming the parameter, before any value reaches a handler or SQL. It binds the request's pagination cursors
+    to its list and filters (app/core/pagination.py), keeps a valid `X-Acting-User` for the access log, and adds
+    `X-Content-Type-Options: nosniff` to every answer and `Cache-Control: no-store` to every answer of the API's
+    data routes (/v1/...), which carry personal data or may.
+    """
+
+    def __init__(self, app: ASGIApp, cursor_key: bytes) -> None:
+        self.app = app
+        self.cursor_key = cursor_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        query, error = _query_values(scope.get("query_string", b""))
+        if error is None:
+            error = _header_error(scope["headers"])
+        if error is not None:
+            name, location, message = error
+            await _send_problem(
+                send,
+                scope,
+                422,
+                "Unprocessable Content",
+                f"{name}: {message}",
+                Code.validation_error,
+                [{"field": name, "location": location, "message": message, "type": "value_error"}],
+            )
+            return
+        bind_cursors(self.cursor_key, scope["path"], query)
+        user = dict(scope["headers"]).get(_ACTING_USER.encode())
+        token = acting_user.set((user.decode().strip() or None) if user is not None else None)
+        path_token = request_path.set(scope["path"])
+        personal = scope["path"].startswith("/v1/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-content-type-options", b"nosniff"))
+                if personal and not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            acting_user.reset(token)
+            request_path.reset(path_token)
+
+
+def _query_values(raw: bytes) -> tuple[list[tuple[str, str]], tuple[str, str, str] | None]:
+    try:
+        pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:  # also a lone surrogate: UTF-8 has no encoding of one
+        return [], ("query", "query", "query values must be UTF-8 text")
+    for name, value in pairs:
+        if "\x00" in name or "\x00" in value:
+            return [], (name.replace("\x00", "") or "query", "query", "text may not contain NUL characters")
+    return pairs, None
+
+
+def _header_error(headers: list[tuple[bytes, bytes]]) -> tuple[str, str, str] | None:
+    for name, value in headers:
+        if _HEADER_CONTROL.search(value):
+            return name.decode("latin-1"), "header", "header values may not contain control characters"
+        if name == _ACTING_USER.encode():
+            try:
+                text = value.decode()
+            except UnicodeDecodeError:
+                return "X-Acting-User", "header", "X-Acting-User must be UTF-8 text"
+            if not text.strip() or len(text) > ACTING_USER_MAX:
+                return "X-Acting-User", "header", f"X-Acting-User must be 1 to {ACTING_USER_MAX} characters"
+    return None
 
 
 class RequestId:
@@ -181,3 +326,49 @@ def _log_access(scope: Scope, status: int, duration: float) -> None:
         },
     )
     access_log.handle(record)
+
+
+# Contention SQLSTATEs after which the whole request runs once more: a deadlock (40P01) or serialization failure
+# (40001) rolled its transaction back entirely, so nothing of the first attempt remains, and a second attempt
+# usually finds the other transaction gone. Timeouts (55P03, 57014) are not retried: the wait would only double.
+_RETRIED = frozenset({"40P01", "40001"})
+
+
+class RetryOnDeadlock:
+    """Run a request a second time when its transaction was chosen as a deadlock's victim (or failed to serialize).
+
+    Safe for every request here: all its effects are in its transaction, which the database rolled back, and
+    nothing of the answer had been sent (the 503 is held back until it is clear it will not be retried). The
+    request body (at most max_body_bytes, checked further out) is kept to be read again.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive) if scope["method"] in ("POST", "PUT", "PATCH") else b""
+        if body is None:
+            return  # the client went away
+        initial_state = dict(scope.get("state", {}))
+        scope["state"] = dict(initial_state)
+        if await self._attempt(scope, body, receive, send, may_retry=True):
+            access_log.info("retrying a request after SQLSTATE %s", scope["state"].get("database_contention"))
+            scope["state"] = dict(initial_state)
+            await self._attempt(scope, body, receive, send, may_retry=False)
+
+    async def _attempt(self, scope: Scope, body: bytes, receive: Receive, send: Send, *, may_retry: bool) -> bool:
+        """Run the request once; True when its answer was a contention 503 that was held back for a retry."""
+        retry = False
+
+        async def hold_contention(message: Message) -> None:
+            nonlocal retry
+            if may_retry and message["type"] == "http.response.start" and message["status"] == 503:
+                retry = scope["state"].get("database_contention") in _RETRIED
+            if not retry:  # a held-back answer is dropped: the request runs again
+                await send(message)
+
+        await self.app(scope, _replaying(body, receive), hold_contention)
+        return retry

@@ -55,8 +55,34 @@ def _require_if_match_on_patch(schema: dict[str, Any]) -> None:
             if parameter["in"] == "header" and parameter["name"] == "If-Match":
                 parameter["required"] = True
                 parameter["schema"] = {**parameter["schema"].pop("anyOf")[0], **parameter["schema"]}
-                # An ETag as issued; anything else is answered 412 (no such version) or 428 (blank, `*`).
+                # An ETag as issued: another version is 412, blank or `*` 428, anything else malformed (422).
                 parameter["schema"]["pattern"] = ETAG_PATTERN
+
+
+def _problem(status: int) -> dict[str, Any]:
+    return {
+        "description": _DESCRIPTIONS.get(status, "Error"),
+        "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+# What a header can make any operation that takes it answer: a concurrent duplicate of an Idempotency-Key is a
+# 409 (retry shortly), an If-Match a 412 (another version) or 428 (`*`, blank).
+_HEADER_STATUSES = {"Idempotency-Key": (409,), "If-Match": (412, 428)}
+
+
+def _declare_header_statuses(schema: dict[str, Any]) -> None:
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "header" and parameter["name"] == "If-Match" and "anyOf" in parameter["schema"]:
+                    # Where it is optional, too, the document asks for an ETag as issued (the server also takes
+                    # `*` and blank, to answer them 428, and an unquoted number).
+                    for choice in parameter["schema"]["anyOf"]:
+                        if choice.get("type") == "string":
+                            choice["pattern"] = ETAG_PATTERN
+                for status in _HEADER_STATUSES.get(parameter["name"], ()) if parameter["in"] == "header" else ():
+                    operation["responses"].setdefault(str(status), _problem(status))
 
 
 def _body_schema(operation: dict[str, Any], status: str) -> Any:
@@ -249,6 +275,7 @@ def install_openapi(app: FastAPI) -> None:
                         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
                     }
         _require_if_match_on_patch(schema)
+        _declare_header_statuses(schema)
         _link_creates_to_reads(schema)
         _name_vocabularies(schema)
         _add_examples(schema)

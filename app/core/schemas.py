@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _reject_nul(value: Any) -> None:
     if isinstance(value, str):
         if "\x00" in value:
             raise ValueError("text may not contain NUL characters")
+        if _LONE_SURROGATE.search(value):  # JSON can spell one (`"\ud800"`); no database text can hold it
+            raise ValueError("text may not contain lone surrogates (not valid Unicode)")
     elif isinstance(value, dict):
         for item in value.values():
             _reject_nul(item)
@@ -57,5 +70,16 @@ def _rfc3339(value: Any) -> Any:
     return value
 
 
-# A moment in a query or body: RFC 3339 with its offset, nothing else.
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339)]
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+def _within_range(value: datetime) -> datetime:
+    # The API's range for dates holds for moments too (and keeps every moment a valid PostgreSQL timestamp).
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError("must lie between 2000-01-01T00:00:00Z and 2100-12-31T23:59:59Z")
+    return value
+
+
+# A moment in a query or body: RFC 3339 with its offset, nothing else, within the API's range.
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339), AfterValidator(_within_range)]

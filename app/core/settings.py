@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -71,6 +72,13 @@ class Settings(BaseSettings):
     # One Fernet key (kept for existing set-ups) or several, comma-separated: the first encrypts, all decrypt.
     bsn_key: SecretStr = SecretStr(_DEV_BSN_KEY)
     bsn_keys: SecretStr | None = None
+    # Signs pagination cursors and keys the idempotency fingerprints (HMAC); 32 characters or more. Unset: a key
+    # derived from the encrypting BSN key (a secret production already requires).
+    secret_key: SecretStr | None = Field(default=None, min_length=32)
+    idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
+    idempotency_purge_seconds: float = Field(default=600, gt=0)
+    # Unset: /metrics is open (as for a scrape inside a private network); set: it asks `Authorization: Bearer`.
+    metrics_token: SecretStr | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     # POST /v1/imports: up to 10,000 case bundles as JSON Lines.
     max_import_bytes: int = Field(default=64 * 1_048_576, ge=1024)
@@ -82,6 +90,7 @@ class Settings(BaseSettings):
     riv_max_age_days: int = Field(default=48, ge=14, le=182)
     db_pool_size: int = Field(default=10, ge=1, le=200)
     db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+    db_lock_timeout_ms: int = Field(default=5_000, ge=10)
     log_level: str = "info"
     demo_data: bool = False
     # Background work (app/background): every process runs the registered jobs unless turned off here.
@@ -136,6 +145,12 @@ class Settings(BaseSettings):
         if self.log_retention_days < self.retention_days:
             raise ValueError("SPOORWIJZER_LOG_RETENTION_DAYS must be at least SPOORWIJZER_RETENTION_DAYS")
         return self
+
+
+def derived_key(settings: Settings, purpose: str) -> bytes:
+    """A key of its own for each use of the secret (cursors, idempotency fingerprints)."""
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else "bsn:" + settings.bsn_key_list()[0]
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).digest()
 
 
 @lru_cache

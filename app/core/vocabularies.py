@@ -508,8 +508,11 @@ VOCABULARIES: list[Vocabulary] = [
         _flatten(AccessWhat),
         "What personal data a read touched",
         {
+            "case": "A case without a BSN recorded (its employee's name and date of birth)",
+            "bsn": "A case with its (masked) BSN; also in the answer to a create, update or close",
             "medical_status": "The medical status",
-            "bsn": "A case with its (masked) BSN",
+            "progress_report": "A progress report (JSON or PDF; a list of them counts once)",
+            "milestone": "Milestones with a note or a WIA percentage",
             "audit_log": "The case's audit log",
             "calendar_feed": "A calendar feed that shows the employee's name",
         },

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import poortwachter
-from app.audit.service import record_change
+from app.audit.service import record_access, record_change
 from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.facts import absence_periods, leave_periods
@@ -183,7 +183,16 @@ async def list_page(
     rows = await repository.list_for_case(
         session, case.bureau_id, case.id, type=type, after=dated_key(cursor), limit=limit + 1
     )
-    return paginate(rows, limit, lambda m: (m.occurred_on.isoformat(), m.id), to_read)
+    page = paginate(rows, limit, lambda m: (m.occurred_on.isoformat(), m.id), to_read)
+    _log_personal_reads(session, principal, case, page.items)
+    return page
+
+
+def _log_personal_reads(session: AsyncSession, principal: Principal, case: Case, read: list[MilestoneRead]) -> None:
+    """A milestone with a note (free text about the employee) or a WIA percentage is personal data: its read is
+    logged (NEN 7513); dates alone are not."""
+    if any(m.note or m.percentage is not None for m in read):
+        record_access(session, principal, cases.parties(case), what="milestone")
 
 
 async def get(
@@ -193,4 +202,6 @@ async def get(
     milestone = await repository.get_for_case(session, case.bureau_id, case.id, milestone_id)
     if milestone is None:
         raise NotFound("No such milestone.")
-    return to_read(milestone)
+    read = to_read(milestone)
+    _log_personal_reads(session, principal, case, [read])
+    return read

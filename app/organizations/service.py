@@ -33,6 +33,12 @@ async def register(
         org = await repository.get_by_kvk(session, data.kvk)
         assert org is not None
         if org.kind is not kind:
+            if not await repository.is_linked(session, principal.organization_id, org.id):
+                # Neither its id nor its kind: the caller has no business with an organization it cannot see.
+                raise Conflict(
+                    f"KvK {data.kvk} belongs to an organization that cannot be registered as a {kind.value}.",
+                    code=Code.organization_kind_mismatch,
+                )
             raise Conflict(
                 f"KvK {data.kvk} is registered as a {org.kind.value}, not a {kind.value}.",
                 code=Code.organization_kind_mismatch,

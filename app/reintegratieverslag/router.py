@@ -16,6 +16,7 @@ from app.core.pagination import CursorQuery, LimitQuery
 from app.reintegratieverslag import pdf, service
 from app.reintegratieverslag.documents import SignerParty
 from app.reintegratieverslag.schemas import ReintegratieverslagCheck, ReintegratieverslagExport, RivPortfolioPage
+from app.reports.pdf import in_thread
 from app.reports.router import PDF, _wants_pdf
 
 router = APIRouter(prefix="/v1", tags=["reintegratieverslag"])
@@ -55,7 +56,12 @@ async def case_reintegratieverslag(
     },
 )
 async def export_reintegratieverslag(
-    case_id: uuid.UUID, request: Request, session: SessionDep, principal: PrincipalDep, as_of: AsOfQuery = None
+    case_id: uuid.UUID,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    as_of: AsOfQuery = None,
 ) -> ReintegratieverslagExport | Response:
     """The case's bureau and werkgever: the dossier summary (JSON, BSN masked) or, with `Accept:
     application/pdf`, the A4 cover overview to upload with the documents (full BSN on every page). Each
@@ -73,10 +79,15 @@ async def export_reintegratieverslag(
     if wants_pdf:
         filename = f"reintegratieverslag-overzicht-{summary.case_id}-{summary.as_of}.pdf"
         return Response(
-            pdf.render(summary, bsn),
+            await in_thread(pdf.render, summary, bsn),  # CPU work: off the event loop
             media_type=PDF,
-            headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "Cache-Control": "no-store",
+                "Vary": "Accept",
+            },
         )
+    response.headers["Vary"] = "Accept"  # the same URL answers JSON or PDF
     return summary
 
 

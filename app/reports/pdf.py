@@ -1,11 +1,21 @@
-"""The monthly progress report as a printable PDF (fpdf2, core Helvetica font, Dutch labels)."""
+"""The monthly progress report as a printable PDF (fpdf2, Dutch labels).
+
+The text is set in DejaVu Sans, a Unicode TrueType font committed beside this module with its licence (fonts/), so
+every name prints as written (Şahin, Łukasz, Doğan). Long words break inside a line; a table row too tall for one
+page is printed as a block that flows across pages. Rendering is CPU work of up to a second for the largest
+report: the router runs it in a worker thread.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import Any
 
+import anyio.to_thread
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -79,12 +89,35 @@ class ReportHeader:
     sick_weeks: tuple[int, int] | None
 
 
+# At most two PDFs render at once per process: more would only share the same two cores, while holding threads that
+# other blocking work needs.
+_PDF_THREADS = anyio.CapacityLimiter(2)
+
+
+async def in_thread(render: Callable[..., bytes], *args: Any) -> bytes:
+    """Render a PDF in a worker thread (CPU work of up to seconds for the largest documents): the event loop keeps
+    serving meanwhile."""
+    return await anyio.to_thread.run_sync(render, *args, limiter=_PDF_THREADS)
+
+
+_FONTS = Path(__file__).parent / "fonts"
+_FONT = "DejaVu"
+
+
+_LONG_WORD = re.compile(r"\S{40,}")
+
+
+def _break(match: re.Match[str]) -> str:
+    word = match.group()
+    return " ".join(word[i : i + 30] for i in range(0, len(word), 30))
+
+
 def _text(value: str | None) -> str:
-    """Text the core fonts can print (Windows-1252: every Dutch letter); anything else becomes `?`."""
+    """Text as printed: control characters become spaces, and a word of 40 characters or more is broken every 30
+    (fpdf2 can break it itself, but its line breaking costs the square of a word's length)."""
     if not value:
         return ""
-    clean = _CONTROL.sub(" ", value)
-    return clean.encode("cp1252", errors="replace").decode("cp1252")
+    return _LONG_WORD.sub(_break, _CONTROL.sub(" ", value))
 
 
 def _day(value: date | None) -> str:
@@ -100,7 +133,7 @@ class _Document(FPDF):
 
     def footer(self) -> None:
         self.set_y(-14)
-        self.set_font("Helvetica", size=8)
+        self.set_font(_FONT, size=8)
         self.set_text_color(*_MUTED)
         self.cell(0, 5, self.footer_text, align="L")
         self.set_x(self.l_margin)
@@ -112,11 +145,11 @@ def _heading(pdf: FPDF, title: str) -> None:
     if pdf.get_y() > pdf.h - pdf.b_margin - 30:  # never a heading alone at the foot of a page
         pdf.add_page()
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 11)
+    pdf.set_font(_FONT, "B", 11)
     pdf.set_fill_color(*_HEADING_FILL)
     pdf.cell(0, 7, _text(title), fill=True, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1.5)
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font(_FONT, size=10)
 
 
 def _paragraph(pdf: FPDF, value: str | None, empty: str = "Niets vermeld.") -> None:
@@ -128,28 +161,76 @@ def _paragraph(pdf: FPDF, value: str | None, empty: str = "Niets vermeld.") -> N
         pdf.set_text_color(0, 0, 0)
 
 
+_LINE = 4.6
+_PADDING = 1.2
+
+
+def _row_height(pdf: FPDF, row: tuple[str, ...], widths: tuple[int, ...]) -> float:
+    """An upper estimate of a row's height, from its text's width (one pass; an exact dry run of fpdf2's line
+    breaking costs as much as printing the row)."""
+    usable = pdf.w - pdf.l_margin - pdf.r_margin
+    lines = 1.0
+    for cell, share in zip(row, widths, strict=True):
+        width = usable * share / sum(widths) - 2 * _PADDING
+        text = _text(cell)
+        lines = max(lines, pdf.get_string_width(text) / width * 1.25 + text.count("\n") + 2)
+    return lines * _LINE + 2 * _PADDING
+
+
 def _table(pdf: FPDF, headings: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...]) -> None:
+    """A table; a row too tall for a page (up to 2000 characters in a narrow column) becomes a block of its own,
+    heading by heading, which flows across pages."""
     if not rows:
         _paragraph(pdf, None)
         return
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font(_FONT, size=9)
+    page = (pdf.h - pdf.t_margin - pdf.b_margin) * 0.7  # room for the heading row and the estimate's error
+    fitting: list[tuple[str, ...]] = []
+    for row in rows:
+        if _row_height(pdf, row, widths) <= page:
+            fitting.append(row)
+            continue
+        _table_part(pdf, headings, fitting, widths)
+        fitting = []
+        _block(pdf, headings, row)
+    _table_part(pdf, headings, fitting, widths)
+    pdf.set_font(_FONT, size=10)
+
+
+def _block(pdf: FPDF, headings: tuple[str, ...], row: tuple[str, ...]) -> None:
+    pdf.set_draw_color(*_RULE)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
+    pdf.ln(1)
+    for heading, cell in zip(headings, row, strict=True):
+        pdf.set_font(_FONT, "B", 9)
+        pdf.cell(0, _LINE, _text(heading), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(_FONT, size=9)
+        pdf.multi_cell(0, _LINE, _text(cell), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+
+
+def _table_part(pdf: FPDF, headings: tuple[str, ...], rows: list[tuple[str, ...]], widths: tuple[int, ...]) -> None:
+    if not rows:
+        return
+    pdf.set_font(_FONT, size=9)
     with pdf.table(
         col_widths=widths,
         text_align="LEFT",
-        line_height=4.6,
+        line_height=_LINE,
         borders_layout="HORIZONTAL_LINES",
         headings_style=FontFace(emphasis="BOLD", fill_color=_HEADING_FILL),
-        padding=1.2,
+        padding=_PADDING,
     ) as table:
         table.row([_text(h) for h in headings])
         for row in rows:
             table.row([_text(cell) for cell in row])
-    pdf.set_font("Helvetica", size=10)
 
 
 def render(header: ReportHeader, report: ReportRead) -> bytes:
     pdf = _Document(format="A4")
-    pdf.core_fonts_encoding = "windows-1252"  # the core fonts are WinAnsi-encoded in the PDF
+    pdf.add_font(_FONT, "", _FONTS / "DejaVuSans.ttf")
+    pdf.add_font(_FONT, "B", _FONTS / "DejaVuSans-Bold.ttf")
+    pdf.add_font(_FONT, "I", _FONTS / "DejaVuSans-Oblique.ttf")
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(True, margin=20)
     pdf.set_title(_text(f"Voortgangsrapportage {month_name(report.period)} - {header.employee}"))
@@ -159,9 +240,9 @@ def render(header: ReportHeader, report: ReportRead) -> bytes:
     pdf.footer_text = _text(f"Voortgangsrapportage {report.period} - {header.employee}{reference}")
     pdf.add_page()
 
-    pdf.set_font("Helvetica", "B", 16)
+    pdf.set_font(_FONT, "B", 16)
     pdf.cell(0, 9, _text(f"Voortgangsrapportage {month_name(report.period)}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font(_FONT, size=9)
     pdf.set_text_color(*_MUTED)
     if report.status == "submitted":
         status = f"Verzonden op {_day(report.submitted_on)}"
@@ -195,9 +276,9 @@ def render(header: ReportHeader, report: ReportRead) -> bytes:
     if header.external_ref:
         facts.append(("Dossiernummer", header.external_ref))
     for label, value in facts:
-        pdf.set_font("Helvetica", "B", 10)
+        pdf.set_font(_FONT, "B", 10)
         pdf.cell(45, 6, _text(label))
-        pdf.set_font("Helvetica", size=10)
+        pdf.set_font(_FONT, size=10)
         pdf.multi_cell(0, 6, _text(value), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.set_draw_color(*_RULE)
     pdf.line(pdf.l_margin, pdf.get_y() + 2, pdf.w - pdf.r_margin, pdf.get_y() + 2)
@@ -263,7 +344,7 @@ def render(header: ReportHeader, report: ReportRead) -> bytes:
     _paragraph(pdf, report.employee_comments, "Geen reactie ontvangen.")
 
     pdf.ln(4)
-    pdf.set_font("Helvetica", "I", 8)
+    pdf.set_font(_FONT, "I", 8)
     pdf.set_text_color(*_MUTED)
     pdf.multi_cell(
         0,

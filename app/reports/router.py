@@ -108,9 +108,11 @@ async def get_report(
     with header, every section and the month's candidate proposals, for the employer and the dossier."""
     if _wants_pdf(request.headers.get("accept")):
         content, filename = await service.pdf(session, principal, report_id)
-        return Response(content, media_type=PDF, headers={"Content-Disposition": f'inline; filename="{filename}"'})
+        headers = {"Content-Disposition": f'inline; filename="{filename}"', "Vary": "Accept"}
+        return Response(content, media_type=PDF, headers=headers)
     report = await service.get(session, principal, report_id)
     set_etag(response, report.version)
+    response.headers["Vary"] = "Accept"  # the same URL answers JSON or PDF
     return report
 
 

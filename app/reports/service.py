@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.audit.service import record_change
+from app.audit.service import record_access, record_change
 from app.auth.principal import Principal
 from app.cases import service as cases
 from app.cases.facts import sick_clock
@@ -24,7 +24,7 @@ from app.proposals import service as proposals
 from app.proposals.schemas import ProposalSummary
 from app.reports import repository
 from app.reports.models import ProgressReport
-from app.reports.pdf import ReportHeader, render
+from app.reports.pdf import ReportHeader, in_thread, render
 from app.reports.schemas import ReportCreate, ReportRead, ReportSubmit, ReportUpdate
 from app.tracks import service as tracks
 from app.tracks.models import Track
@@ -294,7 +294,8 @@ async def _readable(
 
 
 async def get(session: AsyncSession, principal: Principal, report_id: uuid.UUID) -> ReportRead:
-    report, track, _ = await _readable(session, principal, report_id)
+    report, track, case = await _readable(session, principal, report_id)
+    record_access(session, principal, cases.parties(case), what="progress_report")
     return await _read(session, report, track)
 
 
@@ -307,7 +308,7 @@ async def list_page(
     cursor: str | None,
     limit: int,
 ) -> Page[ReportRead]:
-    track, _ = await tracks.load_visible(session, principal, track_id)
+    track, case = await tracks.load_visible(session, principal, track_id)
     submitted_only = _submitted_only(principal)
     key = decode_cursor(cursor, 2)
     try:
@@ -324,6 +325,8 @@ async def list_page(
         limit=limit + 1,
     )
     items = {r.id: await _read(session, r, track) for r in rows[:limit]}
+    if items:
+        record_access(session, principal, cases.parties(case), what="progress_report")
     return paginate(rows, limit, lambda r: (r.period, r.id), lambda r: items[r.id])
 
 
@@ -338,6 +341,7 @@ def _sick_weeks(case: Case, period: str) -> tuple[int, int] | None:
 async def pdf(session: AsyncSession, principal: Principal, report_id: uuid.UUID) -> tuple[bytes, str]:
     """The report as a printable PDF, and a file name for it."""
     report, track, case = await _readable(session, principal, report_id)
+    record_access(session, principal, cases.parties(case), what="progress_report")
     read = await _read(session, report, track)
     employer = await organizations.get(session, case.employer_id)
     bureau = await organizations.get(session, case.bureau_id)
@@ -352,4 +356,6 @@ async def pdf(session: AsyncSession, principal: Principal, report_id: uuid.UUID)
         coach=track.coach,
         sick_weeks=_sick_weeks(case, report.period),
     )
-    return render(header, read), f"voortgangsrapportage-{report.period}-{report.id}.pdf"
+    # CPU work (up to a second for the largest report): in a worker thread, so the event loop keeps serving.
+    content = await in_thread(render, header, read)
+    return content, f"voortgangsrapportage-{report.period}-{report.id}.pdf"

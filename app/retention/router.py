@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from app.auth.principal import PrincipalDep
 from app.core.db import SessionDep
 from app.core.openapi import problems
+from app.reports.pdf import in_thread
 from app.reports.router import PDF, _wants_pdf
 from app.retention import pdf, service
 from app.retention.schemas import CaseExport, ErasureRead, ErasureRequest, LegalHoldChange, LegalHoldRead
@@ -36,10 +37,9 @@ async def export_case(case_id: uuid.UUID, request: Request, session: SessionDep,
     export = await service.export(session, principal, case_id, request.url.path)
     if _wants_pdf(request.headers.get("accept")):
         filename = f"dossier-{case_id}.pdf"
-        return Response(
-            pdf.render(export), media_type=PDF, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-        )
-    return Response(export.model_dump_json(), media_type="application/json")
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Vary": "Accept"}
+        return Response(await in_thread(pdf.render, export), media_type=PDF, headers=headers)
+    return Response(export.model_dump_json(), media_type="application/json", headers={"Vary": "Accept"})
 
 
 @router.post(
