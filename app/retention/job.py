@@ -1,7 +1,8 @@
 """The retention run: anonymise closed cases past their term, delete log rows past theirs.
 
-Batches with short transactions: each takes up to `retention_batch_size` expired cases with FOR UPDATE SKIP LOCKED,
-anonymises them and commits, so a request never waits long on a case and two runners never take the same case.
+Batches with short transactions: each takes up to `retention_batch_size` expired cases with FOR NO KEY UPDATE
+SKIP LOCKED, anonymises them and commits, so a request never waits long on a case and two runners never take the
+same case; the cases others held meanwhile are then waited for, so none is left for the next day.
 `spoorwijzer retention run [--dry-run]` runs it by hand; the service runs it daily (app/retention/schedule.py).
 """
 
@@ -105,19 +106,24 @@ async def run_retention(
             await session.rollback()
             return result
         await session.rollback()
+    # First the cases nobody holds (SKIP LOCKED); then wait for the ones others hold (a request, a snapshot refresh
+    # or another runner): skipping those would end the day's run with them still due. After the wait PostgreSQL
+    # re-checks the row, so a case another runner anonymised meanwhile (or put on hold) is passed over.
+    # NO KEY UPDATE: the anonymisation changes no key, so the KEY SHARE locks of foreign-key checks do not block it.
+    lock = "FOR NO KEY UPDATE SKIP LOCKED"
     while True:
         async with sessionmaker() as session:
             rows = await session.execute(
-                text(
-                    f"SELECT id, bureau_id {_EXPIRED} AND NOT legal_hold ORDER BY closed_on, id "
-                    "LIMIT :n FOR UPDATE SKIP LOCKED"
-                ),
+                text(f"SELECT id, bureau_id {_EXPIRED} AND NOT legal_hold ORDER BY closed_on, id LIMIT :n {lock}"),
                 {**params, "n": batch},
             )
             cases = rows.all()
             if not cases:
                 await session.rollback()
-                break
+                if lock == "FOR NO KEY UPDATE":
+                    break
+                lock = "FOR NO KEY UPDATE"
+                continue
             for case_id, bureau_id in cases:
                 await anonymise_case(session, bureau_id, case_id)
                 _audit(session, bureau_id, case_id, settings.retention_days)
