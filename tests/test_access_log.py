@@ -171,3 +171,14 @@ async def test_acting_user_is_validated(world: World) -> None:
         problem = assert_problem(await world.bureau.get("/v1/cases", headers={"X-Acting-User": bad}), 422)
         assert problem["errors"][0]["field"] == "X-Acting-User"
     assert (await world.bureau.get("/v1/cases", headers={"X-Acting-User": "x" * 200})).status_code == 200
+
+
+async def test_a_replayed_create_is_logged_like_the_first_answer(world: World) -> None:
+    # The replay (same Idempotency-Key and body) shows the case again, masked BSN included.
+    body, key = case_body(world), {"Idempotency-Key": "replayed-create-1"}
+    first = await world.bureau.post("/v1/cases", json=body, headers=key)
+    again = await world.bureau.post("/v1/cases", json=body, headers=key)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json()["id"] == first.json()["id"]
+    log = (await world.bureau.get(f"/v1/cases/{first.json()['id']}/access-log")).json()["items"]
+    assert shape(log) == [entry(world.bureau, "bsn", "/v1/cases")] * 2

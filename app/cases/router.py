@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -37,7 +37,12 @@ async def create_case(
         case = await service.create(session, principal, body)
         return Created(case, {"Location": f"/v1/cases/{case.id}", "ETag": etag(case.version)})
 
-    return await idempotent(session, request, principal.idempotency_scope, idempotency_key, body, create)
+    def replayed(answer: dict[str, Any]) -> None:
+        service.log_replayed_answer(session, principal, answer)
+
+    return await idempotent(
+        session, request, principal.idempotency_scope, idempotency_key, body, create, on_replay=replayed
+    )
 
 
 @router.get("", operation_id="cases_list", response_model=Page[CaseRead], responses=problems())

@@ -395,6 +395,22 @@ async def _save(
     return _answered(session, principal, case)
 
 
+def log_replayed_answer(session: AsyncSession, principal: Principal, answer: dict[str, Any]) -> None:
+    """A replayed create (Idempotency-Key) shows the case again, masked BSN included: logged like the first answer."""
+    employee = answer.get("employee") or {}
+    record_access(
+        session,
+        principal,
+        CaseParties(
+            case_id=uuid.UUID(answer["id"]),
+            bureau_id=uuid.UUID(answer["bureau_id"]),
+            employer_id=uuid.UUID(answer["employer_id"]),
+            arbodienst_id=uuid.UUID(answer["arbodienst_id"]) if answer.get("arbodienst_id") else None,
+        ),
+        what="bsn" if employee.get("bsn_masked") else "case",
+    )
+
+
 def _answered(session: AsyncSession, principal: Principal, case: Case) -> CaseRead:
     """The case as answered to a write: a read of its personal data too, logged as such."""
     read = to_read(case, principal)

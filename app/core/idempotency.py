@@ -90,8 +90,10 @@ async def idempotent(
     key: str | None,
     payload: BaseModel | None,
     create: Callable[[], Awaitable[Created]],
+    on_replay: Callable[[dict[str, Any]], None] | None = None,
 ) -> JSONResponse:
-    """Run `create` once per (organization, key); replay its answer for a retry with the same body."""
+    """Run `create` once per (organization, key); replay its answer for a retry with the same body. `on_replay`
+    sees a replayed answer before it goes out (a replayed case is a read of personal data: the access log)."""
     if key is None:
         created = await create()
         return JSONResponse(created.body.model_dump(mode="json"), created.status_code, headers=created.headers)
@@ -128,6 +130,8 @@ async def idempotent(
                 code=Code.idempotency_key_reused,
             )
         headers = {**stored.response_headers, "Idempotent-Replayed": "true"}
+        if on_replay is not None:
+            on_replay(stored.response_body)
         return JSONResponse(stored.response_body, status_code=stored.status_code, headers=headers)
 
     created = await create()
