@@ -6,6 +6,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import make_url
@@ -197,3 +199,25 @@ def _refresh_part(database_url: str, ids: list[str], batch: int = 1000) -> int:
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def time_portfolio_and_cases(
+    client: httpx.Client, portfolio_path: str, case_path: str, case_ids: list[uuid.UUID], rounds: int, singles: int
+) -> tuple[dict[str, Any], list[float], list[float]]:
+    """Time `rounds` portfolio requests (after a warm-up) and `singles` one-case requests (`case_path` with
+    `{case_id}`, cases drawn with a fixed seed); answers the last portfolio page and both samples in seconds."""
+    rng = random.Random(7)
+    client.get(portfolio_path).raise_for_status()  # warm-up
+    portfolio = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        response = client.get(portfolio_path)
+        portfolio.append(time.perf_counter() - t)
+        response.raise_for_status()
+    single = []
+    for _ in range(singles):
+        path = case_path.format(case_id=rng.choice(case_ids))
+        t = time.perf_counter()
+        client.get(path).raise_for_status()
+        single.append(time.perf_counter() - t)
+    return response.json(), portfolio, single

@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import random
 import time
 from datetime import date
 
 import asyncpg
 import httpx
 
-from bench.common import fresh_database, live_server, plain_dsn, refresh_snapshots, summary
+from bench.common import (
+    fresh_database,
+    live_server,
+    plain_dsn,
+    refresh_snapshots,
+    summary,
+    time_portfolio_and_cases,
+)
 from bench.seed import seed
 
 # Each needed milestone gets a reference, signed as required (the arbeidsdeskundig rapport: one per spoor 2 case).
@@ -76,23 +82,15 @@ def main() -> None:
     refreshed = refresh_snapshots(url)
     print(f"computed {refreshed['refreshed']} compliance snapshots in {time.perf_counter() - started:.1f} s")
     headers = {"Authorization": f"Bearer {seeded.bureau_keys[0]}"}
-    rng = random.Random(7)
-
     with live_server(url, port=args.port) as base, httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-        client.get("/v1/reintegratieverslag").raise_for_status()  # warm-up
-        portfolio = []
-        for _ in range(args.rounds):
-            t = time.perf_counter()
-            response = client.get("/v1/reintegratieverslag")
-            portfolio.append(time.perf_counter() - t)
-            response.raise_for_status()
-        page = response.json()
-        singles = []
-        for _ in range(args.singles):
-            case_id = rng.choice(seeded.case_ids)
-            t = time.perf_counter()
-            client.get(f"/v1/cases/{case_id}/reintegratieverslag").raise_for_status()
-            singles.append(time.perf_counter() - t)
+        page, portfolio, singles = time_portfolio_and_cases(
+            client,
+            "/v1/reintegratieverslag",
+            "/v1/cases/{case_id}/reintegratieverslag",
+            seeded.case_ids,
+            args.rounds,
+            args.singles,
+        )
 
     p, s = summary(portfolio), summary(singles)
     print(f"RIV portfolio: counts {page['counts']}, {len(page['items'])} rows on the first page")
