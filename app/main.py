@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -19,7 +20,7 @@ from app.cases.router import router as cases_router
 from app.cases.service import today
 from app.compliance.router import router as compliance_router
 from app.compliance.snapshots import refresh_changed
-from app.core import health
+from app.core import health, metrics
 from app.core.db import ReleaseHeldConnection, database_url, make_engine, make_pool, make_sessionmaker
 from app.core.docs import install_docs
 from app.core.errors import install_error_handlers
@@ -117,8 +118,15 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     async def purge_idempotency_records(ctx: JobContext) -> bool:
         # Their stored answers hold personal data: kept for idempotency_ttl_hours, then deleted.
         cutoff = ctx.clock.now() - timedelta(hours=settings.idempotency_ttl_hours)
-        async with ctx.sessionmaker() as session, session.begin():
-            await purge_expired(session, cutoff)
+        try:
+            async with ctx.sessionmaker() as session, session.begin():
+                purged = await purge_expired(session, cutoff)
+        except Exception:
+            metrics.JOB_RUNS.labels("idempotency_purge", "failed").inc()
+            raise
+        metrics.JOB_RUNS.labels("idempotency_purge", "ok").inc()
+        metrics.JOB_LAST_SUCCESS.labels("idempotency_purge").set(time.time())
+        metrics.IDEMPOTENCY_PURGED.inc(purged)
         return False
 
     register_job(app, Job("idempotency_purge", purge_idempotency_records, interval=settings.idempotency_purge_seconds))

@@ -88,3 +88,7 @@ async def test_expired_records_are_purged_by_the_running_service(purge_database:
             await asyncio.sleep(0.1)
         assert await _record(app.state.sessionmaker, old) is None
         assert await _record(app.state.sessionmaker, fresh) is not None
+        metrics = (await factory.client.get("/metrics")).text
+        assert 'spoorwijzer_job_runs_total{job="idempotency_purge",result="ok"}' in metrics
+        purged = [m for m in metrics.splitlines() if m.startswith("spoorwijzer_idempotency_records_purged_total")]
+        assert purged and float(purged[0].split()[-1]) >= 1

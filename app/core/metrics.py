@@ -67,6 +67,10 @@ JOB_LAST_SUCCESS = Gauge(
     ["job"],
     multiprocess_mode="max",
 )
+IDEMPOTENCY_PURGED = Counter(
+    "spoorwijzer_idempotency_records_purged_total",
+    "Idempotency records deleted after their time to live (their stored answers hold personal data).",
+)
 RETENTION = Counter(
     "spoorwijzer_retention_total",
     "What retention did: cases anonymised (by the run or by erasure), held cases skipped, log rows deleted.",
