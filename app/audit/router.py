@@ -92,7 +92,8 @@ async def case_access_log(
     cursor: CursorQuery = None,
     limit: LimitQuery = 50,
 ) -> Page[AccessEntryRead]:
-    """Who read this case's medical status or BSN, when, with which key (the case's bureau only)."""
+    """Who read this case's personal data (the case, its masked BSN, reports, milestones with notes, the medical
+    status, the audit log), when, with which key and acting user (the case's bureau only)."""
     case = await load_visible(session, principal, case_id)
     principal.require(OrganizationKind.reintegratiebureau, action="read the access log")
     rows = await repository.access_for_case(session, case.bureau_id, case.id, _int_cursor(cursor), limit + 1)

@@ -20,8 +20,8 @@ from app.cases import service as cases
 from app.compliance import repository as compliance
 from app.compliance.facts import to_facts
 from app.core.crypto import decrypt
-from app.core.errors import InvalidCursor, NotFound
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.errors import NotFound
+from app.core.pagination import dated_key, encode_cursor
 from app.organizations.models import Organization, OrganizationKind
 from app.poortwachter.snapshot import RULES_VERSION
 from app.proposals.models import CandidateProposal
@@ -200,11 +200,8 @@ async def portfolio(
 ) -> RivPortfolioPage:
     """The caller's cases whose RIV falls due within `within_days` or is late, while the wachttijd (or its
     verlenging) runs and the item is neither suspended nor lapsed; by due date."""
-    after = decode_cursor(cursor, 2)
-    try:
-        after_key = (date.fromisoformat(after[0]), str(uuid.UUID(after[1]))) if after else None
-    except ValueError:
-        raise InvalidCursor() from None
+    after = dated_key(cursor)
+    after_key = (after[0], str(after[1])) if after else None
     wanted = set(parties) if parties else None
     query = compliance.PortfolioQuery(principal, as_of, settings.report_grace_days, employer_id)
     last_due = as_of + timedelta(days=within_days)
